@@ -1,0 +1,40 @@
+# The course's vocabulary. `make lab` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# nbgrader starts `alembic` as a subprocess, so the environment's bin comes first on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+STAMP := $(VENV)/.installed
+PORT ?= 8888
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: lab test release grade bench lint clean-venv
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
+
+test: $(STAMP)
+	$(BIN)/python -m tests.setup_browser
+	$(BIN)/python -m pytest
+
+release: $(STAMP)
+	$(BIN)/python -m autograder release
+
+grade: $(STAMP)
+	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m attention_course.lab_settings
+	touch $@
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,279 @@
+"""Run test cases against a learner's function and explain any failure.
+
+A test case is data (:class:`Case`): the inputs, and either the expected result or the
+exception the call must raise. The same :func:`check` serves the visible self-checks
+that learners run and the hidden tests that grade them. On a failure it raises an
+``AssertionError`` whose message puts the expected value beside the actual one, gives
+the relative error, and, where it can tell, names the most likely mistake.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+RTOL = 1e-6
+
+#: A hint function looks at a failed case and the learner's result and returns a short
+#: sentence naming the likely mistake, or None. ``part`` is the index of the compared
+#: part of a tuple result (0 for a single result).
+Hint = Callable[["Case", Any, Any, int], "str | None"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a graded function and what it must give."""
+
+    name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: Any = None
+    raises: type[BaseException] | None = None
+    #: Words the error message must contain (for example the unknown token's name).
+    message_names: tuple[str, ...] = ()
+
+    def call_text(self, function_name: str) -> str:
+        return f"{function_name} on {self.name}"
+
+
+def check(
+    function_name: str,
+    function: Callable,
+    cases: Sequence[Case],
+    *,
+    parts: Sequence[str] = (),
+    hint: Hint | None = None,
+    quiet: bool = False,
+) -> None:
+    """Run every case; raise AssertionError at the first that fails.
+
+    ``parts`` names the elements of a tuple result, in order (e.g. ``("output", "weights")``);
+    leave it empty for a single result.
+    """
+    for case in cases:
+        _check_case(function_name, function, case, tuple(parts), hint)
+    if not quiet:
+        print(f"✔ {function_name}: all {len(cases)} checks passed.")
+
+
+def not_written_message(function_name: str) -> str:
+    return (
+        f"`{function_name}` is not written yet: replace `raise NotImplementedError()` "
+        f"in its cell with your code, run that cell, then run this check again."
+    )
+
+
+def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None):
+    args = copy.deepcopy(case.args)
+    kwargs = copy.deepcopy(case.kwargs)
+    where = case.call_text(name)
+    try:
+        actual = function(*args, **kwargs)
+    except NotImplementedError:
+        raise AssertionError(not_written_message(name)) from None
+    except Exception as error:
+        if case.raises is not None and isinstance(error, case.raises):
+            _check_error_message(where, case, error)
+            return
+        expectation = (
+            f"it should raise {case.raises.__name__}"
+            if case.raises is not None
+            else "it should return a result"
+        )
+        raise AssertionError(
+            f"{where}: raised {type(error).__name__}: {error}; {expectation}."
+        ) from error
+    if case.raises is not None:
+        raise AssertionError(
+            f"{where}: returned {_short(actual)} but should raise {case.raises.__name__}; "
+            f"check the inputs before computing."
+        )
+    _check_inputs_unchanged(where, case, args, kwargs)
+    _compare_result(where, case, actual, parts, hint)
+
+
+def _check_error_message(where: str, case: Case, error: BaseException) -> None:
+    text = str(error)
+    missing = [word for word in case.message_names if word not in text]
+    if missing:
+        raise AssertionError(
+            f"{where}: raised {type(error).__name__} as it should, but its message "
+            f"{text!r} does not name {', '.join(repr(w) for w in missing)}; "
+            f"say what is wrong so that the caller can fix it."
+        )
+
+
+def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -> None:
+    given = list(zip(range(len(args)), args, case.args)) + [
+        (key, kwargs[key], case.kwargs[key]) for key in case.kwargs
+    ]
+    for position, after, before in given:
+        if not _same_value(after, before):
+            label = f"argument {position + 1}" if isinstance(position, int) else position
+            raise AssertionError(
+                f"{where}: the function changed its input ({label}) in place, e.g. with "
+                f"`x -= x.max()`. Work on a new array instead: `x = x - x.max()`."
+            )
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=True))
+        )
+    if isinstance(b, (list, tuple)):
+        return (
+            isinstance(a, type(b))
+            and len(a) == len(b)
+            and all(_same_value(x, y) for x, y in zip(a, b))
+        )
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+def _compare_result(where: str, case: Case, actual: Any, parts: tuple, hint: Hint | None):
+    expected = case.expected
+    if parts:
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(parts):
+            raise AssertionError(
+                f"{where}: returned {_short(actual)}; it should return a tuple of "
+                f"{len(parts)} parts: ({', '.join(parts)})."
+            )
+        _check_part_order(where, expected, actual, parts)
+        for index, (a, e, label) in enumerate(zip(actual, expected, parts)):
+            _compare_one(f"{where}, part `{label}`", case, a, e, hint, index)
+    else:
+        _compare_one(where, case, actual, expected, hint, 0)
+
+
+def _check_part_order(where: str, expected: Sequence, actual: Sequence, parts: tuple) -> None:
+    shapes_e = [np.shape(e) for e in expected]
+    shapes_a = [np.shape(a) for a in actual]
+    if shapes_a != shapes_e and sorted(map(str, shapes_a)) == sorted(map(str, shapes_e)):
+        raise AssertionError(
+            f"{where}: the parts of the result have shapes {shapes_a}, expected {shapes_e}: "
+            f"they come back in the wrong order. Return ({', '.join(parts)}) in that order."
+        )
+
+
+def _compare_one(where: str, case: Case, actual: Any, expected: Any, hint: Hint | None, part: int):
+    def fail(problem: str) -> None:
+        extra = hint(case, actual, expected, part) if hint else None
+        message = f"{where}: {problem}"
+        if extra:
+            message += f"\nHint: {extra}"
+        raise AssertionError(message)
+
+    if isinstance(expected, (int, np.integer)) and not isinstance(expected, bool):
+        if not isinstance(actual, (int, np.integer)) or isinstance(actual, bool):
+            fail(f"returned {_short(actual)} of type {type(actual).__name__}; expected the int {expected}.")
+        if int(actual) != int(expected):
+            fail(f"returned {int(actual)}, expected {int(expected)}.")
+        return
+    if isinstance(expected, float):
+        if isinstance(actual, np.ndarray) or not isinstance(actual, (float, int, np.floating, np.integer)):
+            fail(
+                f"returned {_short(actual)} of type {type(actual).__name__}; expected a single "
+                f"float. `float(...)` turns a one-number result into a float."
+            )
+        value = float(actual)
+        error = _relative_error(np.array(value), np.array(expected))
+        if not error < RTOL:
+            fail(f"returned {value!r}, expected {expected!r} (relative error {error:.2g}).")
+        return
+    expected_array = np.asarray(expected)
+    if not isinstance(actual, np.ndarray):
+        fail(f"returned {type(actual).__name__} {_short(actual)}; expected a NumPy array.")
+    if actual.shape != expected_array.shape:
+        problem = f"the result has shape {actual.shape}, expected {expected_array.shape}."
+        if actual.shape == expected_array.T.shape and actual.ndim == 2:
+            problem += " It looks transposed: check the order of the matrix product and the .T."
+        fail(problem)
+    if expected_array.dtype.kind == "f" and actual.dtype.kind != "f":
+        fail(
+            f"the result has dtype {actual.dtype}, expected floating point. Integer input "
+            f"must still give a float result: convert with `np.asarray(x, dtype=float)`."
+        )
+    if not np.all(np.isfinite(actual)) and np.all(np.isfinite(expected_array)):
+        fail(
+            f"the result contains {_nonfinite_names(actual)} where every expected value is "
+            f"finite:\n{_side_by_side(actual, expected_array)}"
+        )
+    error = _relative_error(actual, expected_array)
+    if not error < RTOL:
+        fail(
+            f"values differ from the expected ones (relative error {error:.2g}):\n"
+            f"{_side_by_side(actual, expected_array)}"
+        )
+
+
+def _relative_error(actual: np.ndarray, expected: np.ndarray) -> float:
+    """Largest absolute difference, relative to the largest expected magnitude."""
+    actual = np.asarray(actual, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    if expected.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = float(np.max(np.abs(actual - expected)))
+    scale = float(np.max(np.abs(expected)))
+    if math.isnan(difference):
+        return math.inf
+    return difference / scale if scale > 0 else difference
+
+
+def _nonfinite_names(actual: np.ndarray) -> str:
+    names = []
+    if np.any(np.isnan(actual)):
+        names.append("NaN")
+    if np.any(np.isinf(actual)):
+        names.append("inf")
+    return " and ".join(names)
+
+
+def _side_by_side(actual: np.ndarray, expected: np.ndarray) -> str:
+    with np.printoptions(precision=4, suppress=True, threshold=40, edgeitems=3, linewidth=90):
+        return f"expected:\n{expected}\ngot:\n{np.asarray(actual)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# Helpers for hint functions: each tells whether the learner's result matches a candidate.
+
+
+def close(actual: Any, candidate: Any) -> bool:
+    """True when ``actual`` equals ``candidate`` within the checking tolerance."""
+    try:
+        a = np.asarray(actual, dtype=float)
+        c = np.asarray(candidate, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if a.shape != c.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(_relative_error(a, c) < 1e-5)
+
+
+def constant_factor(actual: Any, expected: Any) -> float | None:
+    """The number c with actual ≈ c · expected, if there is one (else None)."""
+    try:
+        a = np.asarray(actual, dtype=float).ravel()
+        e = np.asarray(expected, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return None
+    if a.shape != e.shape or not np.all(np.isfinite(a)) or not np.any(e):
+        return None
+    factor = float(a @ e / (e @ e))
+    return factor if close(a, factor * e) else None

@@ -1,0 +1,1 @@
+"""Figures and slider explorers: one module per chapter."""

@@ -1,0 +1,156 @@
+"""Drawing primitives that every chapter's figures are made of.
+
+Each ``draw_*`` function draws into a matplotlib Axes that the caller owns; each figure
+function returns a ``matplotlib.figure.Figure``, which a notebook cell shows by ending
+with it. Colours come from colour-blind-safe maps (viridis, cividis); tokens are tick
+labels; every axis is labelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Importing pyplot makes the notebook's inline backend show a returned Figure as a PNG.
+import matplotlib.pyplot
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+WEIGHT_CMAP = "viridis"
+VALUE_CMAP = "cividis"
+LINE_COLOUR = "#1f5fa8"
+
+
+def new_figure(width: float = 8, height: float = 3.5) -> Figure:
+    """A figure outside pyplot's state, so it is shown once, where the cell returns it."""
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def draw_heatmap(
+    ax: Axes,
+    matrix: np.ndarray,
+    row_labels: Sequence[str] | None = None,
+    column_labels: Sequence[str] | None = None,
+    *,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    cmap: str = WEIGHT_CMAP,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    annotate: bool | None = None,
+    colorbar_label: str = "",
+):
+    """A matrix as coloured cells with labelled rows and columns; returns the image."""
+    matrix = np.asarray(matrix, dtype=float)
+    image = ax.imshow(matrix, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    rows, columns = matrix.shape
+    ax.set_xticks(range(columns), column_labels if column_labels is not None else range(columns))
+    ax.set_yticks(range(rows), row_labels if row_labels is not None else range(rows))
+    if column_labels is not None and max((len(str(c)) for c in column_labels), default=0) > 3:
+        ax.tick_params(axis="x", labelrotation=45)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if annotate is None:
+        annotate = matrix.size <= 64
+    if annotate:
+        low, high = image.get_clim()
+        middle = (low + high) / 2
+        for (i, j), value in np.ndenumerate(matrix):
+            colour = "black" if value > middle else "white"
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color=colour)
+    if colorbar_label:
+        ax.figure.colorbar(image, ax=ax, label=colorbar_label, shrink=0.85)
+    return image
+
+
+def draw_bars(
+    ax: Axes,
+    labels: Sequence[str],
+    heights: Sequence[float],
+    *,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    ylim: tuple[float, float] | None = (0, 1),
+    highlight: int | None = None,
+):
+    """Bars with a label under each; ``highlight`` marks one bar with a darker colour."""
+    heights = np.asarray(heights, dtype=float)
+    colours = [matplotlib.colormaps[WEIGHT_CMAP](0.35)] * len(heights)
+    if highlight is not None:
+        colours[highlight] = matplotlib.colormaps[WEIGHT_CMAP](0.85)
+    bars = ax.bar(range(len(heights)), heights, color=colours, edgecolor="black", linewidth=0.5)
+    ax.set_xticks(range(len(labels)), labels)
+    if max((len(str(label)) for label in labels), default=0) > 4:
+        ax.tick_params(axis="x", labelrotation=45)
+        for text in ax.get_xticklabels():
+            text.set_horizontalalignment("right")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return bars
+
+
+def draw_attention_lines(
+    ax: Axes,
+    query_tokens: Sequence[str],
+    key_tokens: Sequence[str],
+    weights: np.ndarray,
+    *,
+    title: str = "",
+    max_width: float = 8.0,
+    min_weight: float = 0.01,
+):
+    """Queries in a column on the left, keys on the right, one line per (query, key) pair.
+
+    A line's thickness is proportional to its attention weight (weight 1 draws
+    ``max_width`` points); lines under ``min_weight`` are too thin to see and are left out.
+    """
+    weights = np.asarray(weights, dtype=float)
+    n_q, n_k = weights.shape
+    if (n_q, n_k) != (len(query_tokens), len(key_tokens)):
+        raise ValueError(
+            f"weights have shape {weights.shape} but there are {len(query_tokens)} query "
+            f"tokens and {len(key_tokens)} key tokens"
+        )
+    query_y = _spread(n_q)
+    key_y = _spread(n_k)
+    cmap = matplotlib.colormaps[WEIGHT_CMAP]
+    for i in range(n_q):
+        for j in range(n_k):
+            w = weights[i, j]
+            if w < min_weight:
+                continue
+            ax.plot(
+                [0.0, 1.0],
+                [query_y[i], key_y[j]],
+                color=cmap(0.15 + 0.7 * min(w, 1.0)),
+                linewidth=max_width * w,
+                alpha=0.85,
+                solid_capstyle="round",
+            )
+    for y, token in zip(query_y, query_tokens):
+        ax.text(-0.03, y, token, ha="right", va="center", fontsize=11)
+    for y, token in zip(key_y, key_tokens):
+        ax.text(1.03, y, token, ha="left", va="center", fontsize=11)
+    ax.set_xlim(-0.45, 1.45)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xticks([0, 1], ["query (attends)", "key (attended to)"])
+    ax.set_yticks([])
+    ax.set_xlabel("line thickness = attention weight")
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title)
+
+
+def _spread(count: int) -> np.ndarray:
+    """``count`` heights from top to bottom, evenly spaced in [0, 1]."""
+    return np.linspace(1.0, 0.0, count) if count > 1 else np.array([0.5])
+
