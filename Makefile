@@ -21,6 +21,7 @@ release: $(STAMP)
 	$(BIN)/python -m autograder release
 
 grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=folder-or-zip OUT=folder"; exit 2; }
 	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
 
 bench: $(STAMP)

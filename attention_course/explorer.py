@@ -11,7 +11,6 @@ of showing a traceback.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Mapping
 
@@ -19,6 +18,8 @@ import ipywidgets as widgets
 from IPython.display import Image, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from attention_course.figures import figure_png
 
 DPI = 100
 LABEL_STYLE = {"description_width": "initial"}
@@ -80,9 +81,7 @@ class Explorer:
             self._message(_not_written_text(error))
         except Exception as error:  # the learner's function failed: show why, keep going
             self._message(f"Your function raised {type(error).__name__}:\n{error}")
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=DPI)
-        return buffer.getvalue()
+        return figure_png(self.figure)
 
     def _ipython_display_(self) -> None:
         """Shown as a cell's result: the controls, then the figure."""

@@ -8,10 +8,10 @@ labels; every axis is labelled.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
-# Importing pyplot makes the notebook's inline backend show a returned Figure as a PNG.
-import matplotlib.pyplot
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -20,6 +20,27 @@ from matplotlib.figure import Figure
 WEIGHT_CMAP = "viridis"
 VALUE_CMAP = "cividis"
 LINE_COLOUR = "#1f5fa8"
+
+
+def figure_png(figure: Figure) -> bytes:
+    """The figure rendered as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi)
+    return buffer.getvalue()
+
+
+def _show_figures_as_png() -> None:
+    """Let a notebook cell that ends with a Figure show it as an image, in any backend."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+
+
+_show_figures_as_png()
 
 
 def new_figure(width: float = 8, height: float = 3.5) -> Figure:

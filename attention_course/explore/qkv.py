@@ -1,0 +1,103 @@
+"""Chapter 1's toy data, figures and explorer: embeddings and their queries, keys and values."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from attention_course.explorer import explore
+from attention_course.figures import draw_heatmap, new_figure
+
+#: A tiny vocabulary. Its four embedding dimensions are hand-made so that a person can read
+#: them: how much a word is an animal, an action, a place, and how much it is a function word.
+VOCABULARY = ["the", "cat", "dog", "sat", "ran", "on", "mat", "park"]
+FEATURES = ["animal", "action", "place", "function word"]
+EMBEDDINGS = np.array(
+    [
+        [0.0, 0.0, 0.0, 1.0],  # the
+        [1.0, 0.1, 0.0, 0.0],  # cat
+        [0.9, 0.2, 0.0, 0.0],  # dog
+        [0.1, 1.0, 0.2, 0.0],  # sat
+        [0.2, 0.9, 0.0, 0.0],  # ran
+        [0.0, 0.1, 0.5, 0.8],  # on
+        [0.0, 0.0, 1.0, 0.1],  # mat
+        [0.0, 0.1, 0.9, 0.0],  # park
+    ]
+)
+
+
+def projection_weights(d_model: int = 4, d_k: int = 3, d_v: int = 5, seed: int = 0):
+    """Three fixed random projection matrices W_q, W_k (d_model, d_k) and W_v (d_model, d_v).
+
+    In a trained transformer they are learned; here they are random but fixed by the seed,
+    so every run of the notebook shows the same numbers.
+    """
+    rng = np.random.default_rng(seed)
+    scale = 1 / np.sqrt(d_model)
+    W_q = rng.normal(scale=scale, size=(d_model, d_k)).round(2)
+    W_k = rng.normal(scale=scale, size=(d_model, d_k)).round(2)
+    W_v = rng.normal(scale=scale, size=(d_model, d_v)).round(2)
+    return W_q, W_k, W_v
+
+
+def embedding_table_figure(vocabulary=VOCABULARY, E=EMBEDDINGS, features=FEATURES):
+    """The embedding table E as a heatmap: one row per word, one column per dimension."""
+    figure = new_figure(6, 3.8)
+    ax = figure.subplots()
+    draw_heatmap(
+        ax,
+        E,
+        row_labels=vocabulary,
+        column_labels=features,
+        title="The embedding table E: one row per word",
+        xlabel=f"embedding dimension (d_model = {E.shape[1]})",
+        ylabel="word in the vocabulary",
+        cmap="cividis",
+        colorbar_label="value",
+    )
+    return figure
+
+
+def sentence_matrix_figure(tokens, X, features=FEATURES):
+    """The matrix X of a sentence: the embedding rows stacked in the sentence's order."""
+    figure = new_figure(6, 0.6 + 0.45 * len(tokens))
+    ax = figure.subplots()
+    draw_heatmap(
+        ax,
+        X,
+        row_labels=tokens,
+        column_labels=features,
+        title=f"X = embed(sentence): shape {tuple(np.shape(X))}",
+        xlabel="embedding dimension",
+        ylabel="position in the sentence",
+        cmap="cividis",
+    )
+    return figure
+
+
+def qkv_explorer(embed, qkv_projections, vocabulary=VOCABULARY, E=EMBEDDINGS, weights=None):
+    """Pick a word: see its embedding and the query, key and value your functions make of it."""
+    W_q, W_k, W_v = weights if weights is not None else projection_weights(E.shape[1])
+    word = widgets.Dropdown(
+        options=list(vocabulary),
+        value=vocabulary[1],
+        description="word",
+        style={"description_width": "initial"},
+    )
+
+    def draw(figure, word):
+        x = embed([word], vocabulary, E)
+        q, k, v = qkv_projections(x, W_q, W_k, W_v)
+        rows = [("embedding x", x), ("query q = x W_q", q), ("key k = x W_k", k),
+                ("value v = x W_v", v)]
+        limit = max(float(np.max(np.abs(r))) for _, r in rows) or 1.0
+        axes = figure.subplots(len(rows), 1)
+        for ax, (label, row) in zip(axes, rows):
+            row = np.asarray(row, dtype=float).reshape(1, -1)
+            draw_heatmap(ax, row, row_labels=[""], column_labels=[str(i) for i in range(row.shape[1])],
+                         cmap="cividis", vmin=-limit, vmax=limit, annotate=True)
+            ax.set_ylabel(label, rotation=0, ha="right", va="center")
+        axes[0].set_title(f"'{word}': its embedding, and what the three projections make of it")
+        axes[-1].set_xlabel("component")
+
+    return explore(draw, {"word": word}, figsize=(8, 3.6), title="Queries, keys and values of one word")

@@ -1,0 +1,52 @@
+"""Write the student release (notebooks/) from the instructor source (solutions/).
+
+nbgrader's ``generate_assignment`` does the work: it replaces answers with stubs, removes
+hidden tests and outputs, and records checksums. Running it twice gives the same files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+
+from autograder.course import NOTEBOOKS, ScratchCourse, chapters, ensure_tools_on_path, notebook_name
+
+
+def release(target: Path = NOTEBOOKS) -> list[str]:
+    """Regenerate every chapter's student notebook into ``target``; return the chapter ids."""
+    ensure_tools_on_path()
+    ids = chapters()
+    with ScratchCourse(ids) as course:
+        api = NbGraderAPI(config=course.config())
+        for chapter in ids:
+            result = api.generate_assignment(chapter, force=True, create=True)
+            if not result["success"]:
+                raise RuntimeError(f"nbgrader could not release {chapter}:\n{result['log']}")
+        target.mkdir(parents=True, exist_ok=True)
+        for stale in target.iterdir():
+            if stale.is_dir() and stale.name not in ids:
+                shutil.rmtree(stale)
+        for chapter in ids:
+            folder = target / chapter
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            shutil.copyfile(
+                course.root / "release" / chapter / notebook_name(chapter),
+                folder / notebook_name(chapter),
+            )
+    return ids
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0]) if argv else NOTEBOOKS
+    ids = release(target)
+    print(f"Released {len(ids)} chapter(s) into {target}: {', '.join(ids)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
