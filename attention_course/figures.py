@@ -50,6 +50,13 @@ def new_figure(width: float = 8, height: float = 3.5) -> Figure:
     return figure
 
 
+def message_figure(text: str, width: float = 7, height: float = 1.6) -> Figure:
+    """A figure that only says something: used where the learner's code is not written yet."""
+    figure = new_figure(width, height)
+    figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, wrap=True)
+    return figure
+
+
 def draw_heatmap(
     ax: Axes,
     matrix: np.ndarray,

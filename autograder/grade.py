@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from sqlalchemy.exc import SAWarning
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
+from sqlalchemy.exc import SAWarning
 
 from autograder.course import ScratchCourse, chapters, ensure_tools_on_path, notebook_name
 

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from attention_course.explorer import explore
-from attention_course.figures import draw_heatmap, new_figure
+from attention_course.figures import draw_heatmap, message_figure, new_figure
 
 #: A tiny vocabulary. Its four embedding dimensions are hand-made so that a person can read
 #: them: how much a word is an animal, an action, a place, and how much it is a function word.
@@ -22,6 +22,21 @@ EMBEDDINGS = np.array(
         [0.0, 0.1, 0.5, 0.8],  # on
         [0.0, 0.0, 1.0, 0.1],  # mat
         [0.0, 0.1, 0.9, 0.0],  # park
+    ]
+)
+
+
+#: The example sentence of the chapter and its matrix X, written out row by row from the
+#: table above, so that the lesson's cells run before the learner's `embed` does.
+SENTENCE = ["the", "cat", "sat", "on", "the", "mat"]
+SENTENCE_X = np.array(
+    [
+        [0.0, 0.0, 0.0, 1.0],
+        [1.0, 0.1, 0.0, 0.0],
+        [0.1, 1.0, 0.2, 0.0],
+        [0.0, 0.1, 0.5, 0.8],
+        [0.0, 0.0, 0.0, 1.0],
+        [0.0, 0.0, 1.0, 0.1],
     ]
 )
 
@@ -58,9 +73,17 @@ def embedding_table_figure(vocabulary=VOCABULARY, E=EMBEDDINGS, features=FEATURE
     return figure
 
 
-def sentence_matrix_figure(tokens, X, features=FEATURES):
-    """The matrix X of a sentence: the embedding rows stacked in the sentence's order."""
-    figure = new_figure(6, 0.6 + 0.45 * len(tokens))
+def sentence_matrix_figure(embed, tokens=SENTENCE, vocabulary=VOCABULARY, E=EMBEDDINGS,
+                           features=FEATURES):
+    """The matrix X = embed(tokens) that the learner's function makes of a sentence."""
+    try:
+        X = embed(tokens, vocabulary, E)
+    except NotImplementedError:
+        return message_figure(
+            "Here you will see the matrix your `embed` makes of a sentence.\n"
+            "Write `embed` above, run its cell, then run this cell again."
+        )
+    figure = new_figure(6, 1.2 + 0.45 * len(tokens))
     ax = figure.subplots()
     draw_heatmap(
         ax,
@@ -91,12 +114,17 @@ def qkv_explorer(embed, qkv_projections, vocabulary=VOCABULARY, E=EMBEDDINGS, we
         rows = [("embedding x", x), ("query q = x W_q", q), ("key k = x W_k", k),
                 ("value v = x W_v", v)]
         limit = max(float(np.max(np.abs(r))) for _, r in rows) or 1.0
+        widest = max(np.size(r) for _, r in rows)
         axes = figure.subplots(len(rows), 1)
         for ax, (label, row) in zip(axes, rows):
             row = np.asarray(row, dtype=float).reshape(1, -1)
             draw_heatmap(ax, row, row_labels=[""], column_labels=[str(i) for i in range(row.shape[1])],
                          cmap="cividis", vmin=-limit, vmax=limit, annotate=True)
-            ax.set_ylabel(label, rotation=0, ha="right", va="center")
+            # Every component gets the same width, so the vectors' lengths can be compared.
+            ax.set_xlim(-0.5, widest - 0.5)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            ax.set_ylabel(f"{label}\nlength {row.shape[1]}", rotation=0, ha="right", va="center")
         axes[0].set_title(f"'{word}': its embedding, and what the three projections make of it")
         axes[-1].set_xlabel("component")
 

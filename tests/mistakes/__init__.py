@@ -1,0 +1,1 @@
+"""Wrong and correct implementations of each chapter's graded functions, as data."""

@@ -1,0 +1,109 @@
+"""What the tests need to read, run and fill in chapter notebooks."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from autograder.course import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
+
+REPOSITORY = SOLUTIONS.parent
+SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION[ \t]*$\n?", re.S | re.M)
+HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.S | re.M)
+
+
+def solution_path(chapter: str) -> Path:
+    return SOLUTIONS / chapter / notebook_name(chapter)
+
+
+def release_path(chapter: str) -> Path:
+    return NOTEBOOKS / chapter / notebook_name(chapter)
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def grading(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def answer_cells(notebook) -> dict[str, nbformat.NotebookNode]:
+    """Code answer cells by grade id (the graded function's name)."""
+    return {
+        grading(c)["grade_id"]: c
+        for c in notebook.cells
+        if c.cell_type == "code" and grading(c).get("solution")
+    }
+
+
+@dataclass
+class CellError:
+    index: int
+    grade_id: str
+    ename: str
+    evalue: str
+
+    def __str__(self) -> str:
+        return f"cell {self.index} ({self.grade_id or 'lesson'}): {self.ename}: {self.evalue[:300]}"
+
+
+def execute(notebook, timeout: int = 120) -> tuple[nbformat.NotebookNode, list[CellError]]:
+    """Run a notebook in a fresh kernel, from the chapter's folder; return it and its errors."""
+    notebook = copy.deepcopy(notebook)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(REPOSITORY)}},
+    )
+    client.execute()
+    errors = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                errors.append(CellError(index, grading(cell).get("grade_id", ""), output.ename, output.evalue))
+    return notebook, errors
+
+
+@functools.cache
+def executed_solution(chapter: str):
+    """The chapter's solution notebook, run once per test session."""
+    return execute(read(solution_path(chapter)))
+
+
+@functools.cache
+def executed_release(chapter: str):
+    """The chapter's release notebook, run once per test session."""
+    return execute(read(release_path(chapter)))
+
+
+def stderr_text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+
+
+def fill_answers(release, sources: dict[str, str]):
+    """A copy of a release notebook with the given answer cells' source replaced."""
+    notebook = copy.deepcopy(release)
+    cells = answer_cells(notebook)
+    for grade_id, source in sources.items():
+        cells[grade_id].source = source
+    return notebook
+
+
+def solution_answers(chapter: str) -> dict[str, str]:
+    """The model answer of every code answer cell, as a learner would type it in."""
+    answers = {}
+    for grade_id, cell in answer_cells(read(solution_path(chapter))).items():
+        answers[grade_id] = SOLUTION_REGION.sub(lambda m: m.group(1), cell.source)
+    return answers
+
+
+ALL_CHAPTERS = chapters()

@@ -1,0 +1,110 @@
+"""The grading command, end to end: scores, feedback, and what it does with bad input."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.grading import grades_by_student, read_csv, run_grader, scores_by_test, write_submission
+from tests.notebooks import REPOSITORY, solution_answers
+
+CHAPTER = "01_queries_keys_values"
+
+
+def repository_snapshot():
+    """Every file of the repository that a run could touch, with its size and mtime."""
+    skip = {".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "test-artifacts"}
+    snapshot = {}
+    for root, folders, files in os.walk(REPOSITORY):
+        folders[:] = [f for f in folders if f not in skip and not f.endswith(".egg-info")]
+        for name in files:
+            path = Path(root) / name
+            stat = path.stat()
+            snapshot[str(path.relative_to(REPOSITORY))] = (stat.st_size, stat.st_mtime_ns)
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    out = tmp_path_factory.mktemp("graded")
+    answers = solution_answers(CHAPTER)
+    write_submission(folder, "full", CHAPTER, answers)
+    write_submission(folder, "empty", CHAPTER, {})
+    write_submission(folder, "embed_only", CHAPTER, {"embed": answers["embed"]})
+    before = repository_snapshot()
+    result = run_grader(folder, out)
+    after = repository_snapshot()
+    return result, out, before, after
+
+
+def test_grading_a_clean_class_succeeds(graded_class):
+    result, _, _, _ = graded_class
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_correct_submission_gets_every_automatic_point(graded_class):
+    _, out, _, _ = graded_class
+    row = grades_by_student(out)[("full", CHAPTER)]
+    assert float(row["auto_score"]) == float(row["auto_max_score"]) == 6.0
+    assert float(row["score"]) == 6.0 and float(row["max_score"]) == 8.0
+    assert float(row["manual_pending"]) == 2.0
+    assert row["status"] == "graded" and row["reason"] == ""
+
+
+def test_an_unfilled_submission_scores_zero(graded_class):
+    _, out, _, _ = graded_class
+    row = grades_by_student(out)[("empty", CHAPTER)]
+    assert float(row["score"]) == 0.0 and row["status"] == "graded"
+
+
+def test_a_partial_submission_scores_exactly_its_tests(graded_class):
+    _, out, _, _ = graded_class
+    scores = scores_by_test(out)[("embed_only", CHAPTER)]
+    assert scores["check_embed"] == 1.0 and scores["hidden_embed"] == 2.0
+    assert scores["check_qkv_projections"] == 0.0 and scores["hidden_qkv_projections"] == 0.0
+    assert float(grades_by_student(out)[("embed_only", CHAPTER)]["score"]) == 3.0
+
+
+def test_feedback_is_written_for_each_student(graded_class):
+    _, out, _, _ = graded_class
+    for student in ("full", "empty", "embed_only"):
+        pages = list((out / "feedback" / student / CHAPTER).glob("*.html"))
+        assert len(pages) == 1, f"no feedback page for {student}"
+        assert "check_embed" in pages[0].read_text() or "embed" in pages[0].read_text()
+
+
+def test_grading_changes_no_file_of_the_repository(graded_class):
+    _, _, before, after = graded_class
+    assert before == after
+
+
+def test_a_missing_folder_is_one_clear_line_and_writes_nothing(tmp_path):
+    result = run_grader(tmp_path / "nowhere", tmp_path / "out")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "does not exist" in lines[0] and "nowhere" in lines[0]
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_bad_submissions_are_recorded_and_the_batch_goes_on(tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    write_submission(folder, "good", CHAPTER, solution_answers(CHAPTER))
+    broken = folder / "broken" / CHAPTER / f"{CHAPTER}.ipynb"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"cells": [ this is not json')
+    stray = folder / "lost" / "99_no_such_chapter" / "99_no_such_chapter.ipynb"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("{}")
+    result = run_grader(folder, out)
+    assert result.returncode == 1
+    rows = grades_by_student(out)
+    assert rows[("good", CHAPTER)]["status"] == "graded"
+    assert float(rows[("good", CHAPTER)]["auto_score"]) == 6.0
+    assert rows[("broken", CHAPTER)]["status"] == "not graded"
+    assert "is not a valid notebook" in rows[("broken", CHAPTER)]["reason"]
+    assert float(rows[("broken", CHAPTER)]["score"]) == 0.0
+    assert "unknown assignment '99_no_such_chapter'" in rows[("lost", "99_no_such_chapter")]["reason"]
+    for row in read_csv(out / "grades.csv"):
+        assert "\n" not in row["reason"]
+    assert "broken" in result.stderr and "99_no_such_chapter" in result.stderr
