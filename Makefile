@@ -15,7 +15,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m tests.setup_browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release

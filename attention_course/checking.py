@@ -9,6 +9,7 @@ the relative error, and, where it can tell, names the most likely mistake.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from collections.abc import Callable, Sequence
@@ -41,6 +42,34 @@ class Case:
         return f"{function_name} on {self.name}"
 
 
+@dataclass
+class Recorded:
+    """One call of :func:`check`, recorded instead of run (see :func:`recording`)."""
+
+    function_name: str
+    cases: list
+    parts: tuple
+    hint: Hint | None
+
+
+_recorders: list[list[Recorded]] = []
+
+
+@contextlib.contextmanager
+def recording():
+    """Within this block, :func:`check` records what it was asked to check and runs nothing.
+
+    The grader uses it to read a notebook's test cases, so that it can check the learner's
+    functions again outside the learner's kernel.
+    """
+    calls: list[Recorded] = []
+    _recorders.append(calls)
+    try:
+        yield calls
+    finally:
+        _recorders.remove(calls)
+
+
 def check(
     function_name: str,
     function: Callable,
@@ -55,6 +84,9 @@ def check(
     ``parts`` names the elements of a tuple result, in order (e.g. ``("output", "weights")``);
     leave it empty for a single result.
     """
+    if _recorders:
+        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint))
+        return
     for case in cases:
         _check_case(function_name, function, case, tuple(parts), hint)
     if not quiet:
@@ -168,7 +200,10 @@ def _check_part_order(where: str, expected: Sequence, actual: Sequence, parts: t
 
 def _compare_one(where: str, case: Case, actual: Any, expected: Any, hint: Hint | None, part: int):
     def fail(problem: str) -> None:
-        extra = hint(case, actual, expected, part) if hint else None
+        try:
+            extra = hint(case, actual, expected, part) if hint else None
+        except Exception:  # a hint is a courtesy: it must never hide the failure itself
+            extra = None
         message = f"{where}: {problem}"
         if extra:
             message += f"\nHint: {extra}"

@@ -1,0 +1,100 @@
+"""Run a rebuilt submission in a sandboxed kernel and keep what it printed, within bounds.
+
+A test cell that never ran (the kernel died before it, or the notebook ran out of time)
+gets an error output saying so, so that nbgrader cannot mistake "no output" for a pass.
+Outputs are cut to a size a feedback page can hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+from autograder.isolation import KERNEL_NAME
+
+MAX_OUTPUTS_PER_CELL = 30
+MAX_TEXT_PER_OUTPUT = 20_000
+
+
+class _BoundedClient(NotebookClient):
+    """Keeps at most MAX_OUTPUTS_PER_CELL outputs of a cell, each cut to a bounded size, so
+    that a notebook printing without end costs neither memory nor a huge feedback page.
+    Errors and stderr are always kept: they decide the grade."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        decisive = msg["msg_type"] == "error" or content.get("name") == "stderr"
+        if len(outs) >= MAX_OUTPUTS_PER_CELL and not decisive:
+            return None
+        if isinstance(content.get("text"), str) and len(content["text"]) > MAX_TEXT_PER_OUTPUT:
+            content["text"] = content["text"][:MAX_TEXT_PER_OUTPUT] + "\n[... output cut ...]\n"
+        return super().output(outs, msg, display_id, cell_index)
+
+
+@dataclass
+class Execution:
+    notebook: nbformat.NotebookNode
+    problem: str = ""
+
+
+def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int) -> Execution:
+    """Execute ``notebook`` (a copy is made) with the sandbox kernel found in ``kernel_folder``."""
+    notebook = nbformat.from_dict(notebook)
+    os.environ["JUPYTER_PATH"] = str(kernel_folder)
+    completed: set[int] = set()
+    client = _BoundedClient(
+        notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=cell_timeout,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        startup_timeout=120,
+        on_cell_complete=lambda cell, cell_index: completed.add(cell_index),
+    )
+    problem = ""
+    try:
+        asyncio.run(asyncio.wait_for(client.async_execute(), notebook_timeout))
+    except DeadKernelError:
+        problem = "the kernel died (the notebook stopped it, or it ran out of memory or CPU time)"
+    except TimeoutError:
+        problem = f"the notebook did not finish within {notebook_timeout} s"
+    except Exception as error:  # a kernel that never started, a broken connection, ...
+        problem = f"the notebook could not be run: {type(error).__name__}: {' '.join(str(error).split())[:200]}"
+    if problem:
+        _mark_not_run(notebook, completed, problem)
+    _cap_outputs(notebook)
+    return Execution(notebook, problem)
+
+
+def _mark_not_run(notebook, completed: set[int], problem: str) -> None:
+    for index, cell in enumerate(notebook.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and index not in completed:
+            cell.outputs = [
+                nbformat.v4.new_output(
+                    "error", ename="NotRun", evalue=f"this test did not run: {problem}", traceback=[]
+                )
+            ]
+
+
+def _cap_outputs(notebook) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if len(cell.outputs) > MAX_OUTPUTS_PER_CELL:
+            cell.outputs = cell.outputs[:MAX_OUTPUTS_PER_CELL]
+        for output in cell.outputs:
+            if output.get("output_type") == "stream" and len(output.get("text", "")) > MAX_TEXT_PER_OUTPUT:
+                output["text"] = output["text"][:MAX_TEXT_PER_OUTPUT] + "\n[... output cut ...]\n"
+            data = output.get("data", {})
+            for mime, value in list(data.items()):
+                if isinstance(value, str) and len(value) > 2_000_000:
+                    data[mime] = value[:200] + " [cut: too large]"
+            if output.get("output_type") == "error":
+                output["traceback"] = output.get("traceback", [])[-40:]

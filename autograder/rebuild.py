@@ -1,0 +1,76 @@
+"""Rebuild a submission from the release: the source's cells, with the learner's answers.
+
+Whatever a submission did to its notebook (edited, deleted, moved or duplicated test cells,
+changed points or grade ids, fake grade cells, a changed kernel, outputs) the graded
+notebook is the released one, cell for cell, with only the content of its answer cells
+taken from the submission: for each answer cell of the release, the first cell of the
+submission with the same grade id and cell type. A missing answer stays unanswered.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import nbformat
+
+
+@dataclass
+class Rebuilt:
+    notebook: nbformat.NotebookNode
+    missing_answers: list[str] = field(default_factory=list)
+    ignored_cells: int = 0
+
+    def note(self) -> str:
+        parts = []
+        if self.missing_answers:
+            parts.append(f"answer cells not found, graded as unanswered: {', '.join(self.missing_answers)}")
+        if self.ignored_cells:
+            parts.append(f"{self.ignored_cells} cell(s) that are not answer cells were replaced by the release's")
+        return "; ".join(parts)
+
+
+def _grade_id(cell) -> str | None:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+def _is_answer(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return isinstance(meta, dict) and bool(meta.get("solution")) and not meta.get("locked")
+
+
+def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode) -> Rebuilt:
+    answers: dict[tuple[str, str], str] = {}
+    for cell in submitted.get("cells", []):
+        grade_id = _grade_id(cell)
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        if grade_id is not None and isinstance(source, str):
+            answers.setdefault((str(grade_id), cell.get("cell_type", "")), source)
+    notebook = copy.deepcopy(release)
+    result = Rebuilt(notebook)
+    used = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if not _is_answer(cell):
+            continue
+        key = (_grade_id(cell), cell.cell_type)
+        if key in answers:
+            cell.source = answers[key]
+            used += 1
+        else:
+            result.missing_answers.append(key[0])
+    known = {cell.source for cell in notebook.cells}
+    result.ignored_cells = sum(
+        1 for cell in submitted.get("cells", [])
+        if not _is_answer(cell) and _text(cell.get("source", "")) not in known
+    )
+    return result
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else str(source)
