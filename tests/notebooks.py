@@ -15,7 +15,9 @@ from autograder.course import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
 
 REPOSITORY = SOLUTIONS.parent
 SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION[ \t]*$\n?", re.S | re.M)
-HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.S | re.M)
+HIDDEN_REGION = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$\n?", re.S | re.M
+)
 
 
 def solution_path(chapter: str) -> Path:
