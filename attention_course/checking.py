@@ -216,10 +216,11 @@ def _compare_one(where: str, case: Case, actual: Any, expected: Any, hint: Hint 
             fail(f"returned {int(actual)}, expected {int(expected)}.")
         return
     if isinstance(expected, float):
-        if isinstance(actual, np.ndarray) or not isinstance(actual, (float, int, np.floating, np.integer)):
+        if isinstance(actual, np.ndarray) or not isinstance(actual, (float, np.floating)):
             fail(
                 f"returned {_short(actual)} of type {type(actual).__name__}; expected a single "
-                f"float. `float(...)` turns a one-number result into a float."
+                f"float (integer input must still give a float). `float(...)` turns a one-number "
+                f"result into a float."
             )
         value = float(actual)
         error = _relative_error(np.array(value), np.array(expected))

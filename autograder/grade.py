@@ -1,9 +1,20 @@
-"""Grade a folder of submissions with nbgrader; write grades.csv, tests.csv and feedback.
+"""Grade a class: ``python -m autograder grade SUBMISSIONS --out OUT``.
 
-SUBMISSIONS is laid out as ``<student_id>/<assignment>/<assignment>.ipynb``. Grading works
-in a scratch nbgrader course directory outside the repository (no file of the repository
-changes). A submission that cannot be graded is recorded with a score of 0 and a one-line
-reason, and the batch goes on. grades.csv is written whole or not at all.
+SUBMISSIONS is a folder laid out as ``<student_id>/<assignment>/<assignment>.ipynb`` or a
+zip downloaded from an LMS (with ``--assignment``). The steps, each rerunnable:
+
+1. collect: find every submission; one that cannot be graded gets a one-line reason;
+2. rebuild: the released notebook with the submission's answer cells (tampering undone);
+3. run, in parallel (``--jobs``), in the sandbox: the notebook, then the cross-check of its
+   answer cells on the test cases (see crosscheck.py);
+4. grade with nbgrader, one submission at a time, from the outputs of step 3: the gradebook
+   at OUT/course/gradebook.db; a test scores the lower of its notebook result and its
+   cross-check, and every disagreement is reported;
+5. feedback pages without hidden tests, then grades.csv and tests.csv, each written whole.
+
+OUT/course is a full nbgrader course directory: the formgrader can open it to grade the
+"check your understanding" answers by hand. Grading again replaces a submission's automatic
+grades and keeps the hand-given ones.
 """
 
 from __future__ import annotations
@@ -11,209 +22,269 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import os
 import shutil
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from sqlalchemy.exc import SAWarning
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.course import ScratchCourse, chapters, ensure_tools_on_path, notebook_name
+from autograder import crosscheck, workers
+from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect, one_line
+from autograder.course import CONFIG_FILE, SOLUTIONS, chapters, ensure_tools_on_path, notebook_name
+from autograder.isolation import Isolation, Limits
+from autograder.preprocessors import HideHiddenTests, ReplayOutputs
+from autograder.rebuild import rebuild
 
-GRADE_COLUMNS = [
-    "student_id",
-    "assignment",
-    "score",
-    "max_score",
-    "auto_score",
-    "auto_max_score",
-    "manual_pending",
-    "status",
-    "reason",
-]
-TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by"]
-
-
-class UsageError(Exception):
-    """The command cannot start: nothing is graded and nothing is written."""
+GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
+                 "manual_pending", "status", "reason", "notes"]
+TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
+                "crosscheck", "note"]
 
 
 @dataclass
-class Submission:
-    student_id: str
-    assignment: str
-    notebook: Path | None
-    problem: str = ""
+class Options:
+    jobs: int = os.cpu_count() or 1
+    cell_timeout: int = 60
+    notebook_timeout: int = 600
+    assignment: str | None = None
+    zip_pattern: str = DEFAULT_ZIP_PATTERN
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class Graded:
+    """What grading found out about one submission, beyond its scores."""
+
+    submission: Submission
+    notes: list[str] = field(default_factory=list)
+    attention: bool = False  # something an instructor should look at
+    tests: dict[str, dict] = field(default_factory=dict)  # grade id -> crosscheck, note
     seconds: float = 0.0
 
 
-def collect(folder: Path, known: list[str]) -> list[Submission]:
-    """Every ``<student>/<assignment>`` folder, with the reason it cannot be graded, if any."""
-    if not folder.exists():
-        raise UsageError(f"the submissions folder {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise UsageError(f"{str(folder)!r} is not a folder of submissions")
-    found = []
-    for student in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        assignments = sorted(p for p in student.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if not assignments:
-            found.append(Submission(student.name, "", None, "no assignment folder in it"))
+class Course:
+    """The persistent nbgrader course directory OUT/course."""
+
+    def __init__(self, root: Path, assignments: list[str]):
+        self.root = root
+        (root / "source").mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o700)
         for assignment in assignments:
-            found.append(_inspect(student.name, assignment, known))
-    if not found:
-        raise UsageError(
-            f"no submissions in {str(folder)!r}: expected <student_id>/<assignment>/<notebook>.ipynb"
-        )
-    return found
-
-
-def _inspect(student_id: str, folder: Path, known: list[str]) -> Submission:
-    name = folder.name
-    if name not in known:
-        return Submission(
-            student_id, name, None, f"unknown assignment {name!r} (known: {', '.join(known)})"
-        )
-    expected = folder / notebook_name(name)
-    notebooks = sorted(folder.glob("*.ipynb"))
-    if expected.is_file():
-        path = expected
-    elif len(notebooks) == 1:
-        path = notebooks[0]
-    elif not notebooks:
-        return Submission(student_id, name, None, f"no notebook in it (expected {expected.name})")
-    else:
-        listed = ", ".join(p.name for p in notebooks)
-        return Submission(
-            student_id, name, None, f"{expected.name} is missing and several notebooks are there: {listed}"
-        )
-    try:
-        notebook = nbformat.read(path, as_version=4)
-        nbformat.validate(notebook)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return Submission(student_id, name, path, f"{path.name} is not valid JSON: {_one_line(error)}")
-    except Exception as error:  # nbformat raises several kinds for a malformed notebook
-        return Submission(student_id, name, path, f"{path.name} is not a valid notebook: {_one_line(error)}")
-    return Submission(student_id, name, path)
-
-
-def _one_line(error: Exception, limit: int = 200) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def grade(
-    submissions_folder: Path, out: Path, *, log=print
-) -> list[dict]:
-    """Grade everything in ``submissions_folder``; write the results into ``out``.
-
-    Returns the rows of grades.csv.
-    """
-    ensure_tools_on_path()
-    # nbgrader's own gradebook code trips these SQLAlchemy warnings; they are not the user's.
-    warnings.filterwarnings("ignore", category=SAWarning)
-    known = chapters()
-    submissions = collect(submissions_folder, known)
-    wanted = sorted({s.assignment for s in submissions if s.assignment in known})
-    with ScratchCourse(wanted) as course:
-        api = NbGraderAPI(config=course.config())
-        for assignment in wanted:
-            result = api.generate_assignment(assignment, force=True, create=True)
+            target = root / "source" / assignment
+            target.mkdir(exist_ok=True)
+            shutil.copyfile(SOLUTIONS / assignment / notebook_name(assignment), target / notebook_name(assignment))
+        self.api = NbGraderAPI(config=self.config())
+        for assignment in assignments:
+            result = self.api.generate_assignment(assignment, force=True, create=True)
             if not result["success"]:
                 raise RuntimeError(f"nbgrader could not prepare {assignment}:\n{result['log']}")
-        for submission in submissions:
-            if submission.problem:
-                log(f"  {submission.student_id}/{submission.assignment}: not graded: {submission.problem}")
-                continue
-            _autograde(api, course.root, submission)
-            status = f"not graded: {submission.problem}" if submission.problem else "graded"
-            log(f"  {submission.student_id}/{submission.assignment}: {status} ({submission.seconds:.1f} s)")
-        rows, test_rows = _read_gradebook(course.db_url, submissions)
-        _write_outputs(out, course.root, rows, test_rows, submissions)
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def config(self) -> Config:
+        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        config.CourseDirectory.db_url = self.db_url
+        config.Autograde.autograde_preprocessors = [
+            ReplayOutputs, "nbgrader.preprocessors.IgnorePattern",
+            "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+            "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+            "nbgrader.preprocessors.CheckCellMetadata",
+        ]
+        config.ReplayOutputs.executed_directory = str(self.executed)
+        config.GenerateFeedback.preprocessors = [
+            HideHiddenTests, "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+        ]
+        config.HideHiddenTests.release_directory = str(self.root / "release")
+        return config
+
+    @property
+    def executed(self) -> Path:
+        return self.root / "executed"
+
+    def student_copy(self, assignment: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.root / "release" / assignment / notebook_name(assignment), as_version=4)
+
+    def graded_template(self, assignment: str) -> nbformat.NotebookNode:
+        """The notebook as nbgrader grades it: the release, with the locked cells (the tests,
+        hidden parts included) as the gradebook keeps them."""
+        notebook = self.student_copy(assignment)
+        with Gradebook(self.db_url) as gradebook:
+            kept = {c.name: c.source for c in gradebook.find_notebook(assignment, assignment).source_cells if c.locked}
+        for cell in notebook.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in kept:
+                cell.source = kept[grade_id]
+        return notebook
+
+    def source_notebook(self, assignment: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.root / "source" / assignment / notebook_name(assignment), as_version=4)
+
+    def submitted(self, s: Submission) -> Path:
+        return self.root / "submitted" / s.student_id / s.assignment / notebook_name(s.assignment)
+
+
+def grade(submissions_path: Path, out: Path, options: Options | None = None, log=print) -> list[dict]:
+    """Grade everything in ``submissions_path``; write the results into ``out``; return grades.csv's rows."""
+    options = options or Options()
+    ensure_tools_on_path()
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own gradebook code trips these
+    known = chapters()
+    out.mkdir(parents=True, exist_ok=True)
+    submissions = collect(submissions_path, known, assignment=options.assignment,
+                          zip_pattern=options.zip_pattern, scratch=out / "course" / "unzipped")
+    wanted = sorted({s.assignment for s in submissions if s.assignment in known})
+    course = Course(out / "course", wanted)
+    graded = {s.key: Graded(s) for s in submissions}
+
+    tests = {a: crosscheck.record_cases(course.source_notebook(a)) for a in wanted}
+    templates = {a: course.graded_template(a) for a in wanted}
+    tasks = []
+    for s in submissions:
+        if s.problem:
+            log(f"  {s.key}: not graded: {s.problem}")
+            continue
+        tasks.append(_prepare(course, s, graded[s.key], tests[s.assignment], templates, options))
+
+    isolation = Isolation.for_this_machine(hide=[course.root, submissions_path.resolve(), out.resolve()],
+                                           limits=options.limits)
+    log(f"Running {len(tasks)} submission(s) on {options.jobs} worker(s); student code is {isolation.describe()}")
+    outcomes = workers.run_all(tasks, isolation, options.jobs)
+
+    for s in submissions:
+        if s.problem:
+            continue
+        outcome = outcomes[s.key]
+        entry = graded[s.key]
+        entry.seconds = outcome.seconds
+        if outcome.problem:
+            entry.notes.append(outcome.problem)
+            entry.attention = True
+        _autograde(course, entry, tests[s.assignment], outcome)
+        status = f"not graded: {s.problem}" if s.problem else "graded"
+        log(f"  {s.key}: {status} ({outcome.seconds:.1f} s){'; ' + '; '.join(entry.notes) if entry.notes else ''}")
+
+    rows, test_rows = _read_gradebook(course, graded)
+    _write_outputs(out, course, graded, rows, test_rows)
     return rows
 
 
-def _autograde(api: NbGraderAPI, root: Path, submission: Submission) -> None:
-    start = time.perf_counter()
-    target = root / "submitted" / submission.student_id / submission.assignment
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    shutil.copyfile(submission.notebook, target / notebook_name(submission.assignment))
-    result = api.autograde(submission.assignment, submission.student_id, force=True, create=True)
+def _prepare(course: Course, s: Submission, entry: Graded, tests, templates, options: Options) -> workers.Task:
+    submitted = nbformat.read(s.notebook, as_version=4)
+    rebuilt = rebuild(templates[s.assignment], submitted, student_copy=course.student_copy(s.assignment))
+    if rebuilt.note():
+        entry.notes.append(rebuilt.note())
+    path = course.submitted(s)
+    if path.parent.exists():
+        shutil.rmtree(path.parent)
+    path.parent.mkdir(parents=True)
+    nbformat.write(rebuilt.notebook, path)
+    answers = crosscheck.answer_sources(rebuilt.notebook)
+    return workers.Task(
+        key=s.key,
+        notebook=path,
+        executed=course.executed / s.student_id / s.assignment / notebook_name(s.assignment),
+        crosscheck_job=crosscheck.job(course.source_notebook(s.assignment), answers, tests),
+        cell_timeout=options.cell_timeout,
+        notebook_timeout=options.notebook_timeout,
+    )
+
+
+def _autograde(course: Course, entry: Graded, tests, outcome: workers.Outcome) -> None:
+    s = entry.submission
+    result = course.api.autograde(s.assignment, s.student_id, force=True, create=True)
     if not result["success"]:
-        submission.problem = "autograding failed: " + _last_error_line(result.get("log", ""))
-    else:
-        feedback = api.generate_feedback(submission.assignment, submission.student_id, force=True)
-        if not feedback["success"]:
-            submission.problem = "feedback failed: " + _last_error_line(feedback.get("log", ""))
-    submission.seconds = time.perf_counter() - start
+        s.problem = "autograding failed: " + _last_error_line(result.get("log", ""))
+        return
+    verdicts = crosscheck.judge(tests, outcome.crosscheck)
+    with Gradebook(course.db_url) as gradebook:
+        for grade_entry in gradebook.find_submission_notebook(s.assignment, s.assignment, s.student_id).grades:
+            if grade_entry.cell.cell_type != "code":
+                continue
+            notebook_score = grade_entry.auto_score or 0.0
+            verdict = verdicts.get(grade_entry.name)
+            record = {"notebook_score": notebook_score, "crosscheck": "", "note": ""}
+            if verdict is not None:
+                cross_score = grade_entry.max_score if verdict.passed else 0.0
+                record["crosscheck"] = "pass" if verdict.passed else "fail"
+                final = min(notebook_score, cross_score)
+                if notebook_score > cross_score:
+                    record["note"] = f"the notebook passed this test but the cross-check failed: {verdict.message}"
+                    entry.notes.append(f"{grade_entry.name}: notebook passed, cross-check failed")
+                    entry.attention = True
+                elif notebook_score < cross_score:
+                    record["note"] = "the cross-check passed but the notebook did not (see its output)"
+                grade_entry.auto_score = final
+            entry.tests[grade_entry.name] = record
+        gradebook.db.commit()
+    feedback = course.api.generate_feedback(s.assignment, s.student_id, force=True)
+    if not feedback["success"]:
+        entry.notes.append("feedback failed: " + _last_error_line(feedback.get("log", "")))
+        entry.attention = True
 
 
 def _last_error_line(log_text: str) -> str:
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
     errors = [line for line in lines if "[ERROR]" in line or "Error" in line]
-    return (errors or lines or ["no details"])[-1][:300]
+    return one_line((errors or lines or ["no details"])[-1], 300)
 
 
-def _read_gradebook(db_url: str, submissions: list[Submission]) -> tuple[list[dict], list[dict]]:
+def _read_gradebook(course: Course, graded: dict[str, Graded]) -> tuple[list[dict], list[dict]]:
     rows, test_rows = [], []
-    with Gradebook(db_url) as gradebook:
-        max_scores = {a.name: a.max_score for a in gradebook.assignments}
-        for s in submissions:
-            row = {
-                "student_id": s.student_id,
-                "assignment": s.assignment,
-                "score": 0.0,
-                "max_score": max_scores.get(s.assignment, ""),
-                "auto_score": 0.0,
-                "auto_max_score": "",
-                "manual_pending": "",
-                "status": "not graded" if s.problem else "graded",
-                "reason": s.problem,
-            }
-            if s.assignment in max_scores:
-                assignment = gradebook.find_assignment(s.assignment)
-                row["auto_max_score"] = sum(
-                    cell.max_score for nb in assignment.notebooks for cell in nb.grade_cells
-                    if cell.cell_type == "code"
-                )
+    with Gradebook(course.db_url) as gradebook:
+        assignments = {a.name: a for a in gradebook.assignments}
+        for entry in graded.values():
+            s = entry.submission
+            row = {"student_id": s.student_id, "assignment": s.assignment, "score": 0.0, "max_score": "",
+                   "auto_score": 0.0, "auto_max_score": "", "manual_pending": "",
+                   "status": "not graded" if s.problem else "graded", "reason": s.problem,
+                   "notes": "; ".join(entry.notes), "attention": entry.attention or bool(s.problem)}
+            assignment = assignments.get(s.assignment)
+            if assignment is not None:
+                cells = [cell for nb in assignment.notebooks for cell in nb.grade_cells]
+                row["max_score"] = assignment.max_score
+                row["auto_max_score"] = sum(c.max_score for c in cells if c.cell_type == "code")
                 row["manual_pending"] = row["max_score"] - row["auto_max_score"]
             if not s.problem:
                 try:
-                    graded = gradebook.find_submission(s.assignment, s.student_id)
+                    submitted = gradebook.find_submission(s.assignment, s.student_id)
                 except MissingEntry:
                     row.update(status="not graded", reason="no grade recorded by nbgrader")
                 else:
-                    row["score"] = graded.score
-                    row["auto_score"] = graded.code_score
-                    for notebook in graded.notebooks:
-                        for grade_entry in notebook.grades:
-                            test_rows.append(
-                                {
-                                    "student_id": s.student_id,
-                                    "assignment": s.assignment,
-                                    "test": grade_entry.name,
-                                    "score": grade_entry.score,
-                                    "max_score": grade_entry.max_score,
-                                    "graded_by": "hand" if grade_entry.cell.cell_type == "markdown"
-                                    else "tests",
-                                }
-                            )
+                    row["score"] = submitted.score
+                    row["auto_score"] = submitted.code_score
+                    manual = [g for nb in submitted.notebooks for g in nb.grades
+                              if g.cell.cell_type == "markdown" and g.manual_score is not None]
+                    row["manual_pending"] = row["manual_pending"] - sum(g.max_score for g in manual)
+                    for nb in submitted.notebooks:
+                        for g in nb.grades:
+                            extra = entry.tests.get(g.name, {})
+                            test_rows.append({
+                                "student_id": s.student_id, "assignment": s.assignment, "test": g.name,
+                                "score": g.score, "max_score": g.max_score,
+                                "graded_by": "hand" if g.cell.cell_type == "markdown" else "tests",
+                                "notebook_score": extra.get("notebook_score", ""),
+                                "crosscheck": extra.get("crosscheck", ""), "note": extra.get("note", ""),
+                            })
             rows.append(row)
     return rows, test_rows
 
 
-def _write_outputs(out: Path, root: Path, rows, test_rows, submissions) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for s in submissions:
-        source = root / "feedback" / s.student_id / s.assignment
+def _write_outputs(out: Path, course: Course, graded: dict[str, Graded], rows, test_rows) -> None:
+    for entry in graded.values():
+        s = entry.submission
+        source = course.root / "feedback" / s.student_id / s.assignment
         if s.problem or not source.is_dir():
             continue
         target = out / "feedback" / s.student_id / s.assignment
@@ -221,7 +292,7 @@ def _write_outputs(out: Path, root: Path, rows, test_rows, submissions) -> None:
             shutil.rmtree(target)
         shutil.copytree(source, target)
     _write_csv_atomically(out / "tests.csv", TEST_COLUMNS, test_rows)
-    _write_csv_atomically(out / "grades.csv", GRADE_COLUMNS, rows)
+    _write_csv_atomically(out / "grades.csv", GRADE_COLUMNS, [{k: r[k] for k in GRADE_COLUMNS} for r in rows])
 
 
 def _write_csv_atomically(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -237,26 +308,35 @@ def _write_csv_atomically(path: Path, columns: list[str], rows: list[dict]) -> N
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m autograder grade",
-        description="Grade <student_id>/<assignment>/<notebook>.ipynb submissions with nbgrader.",
+        description="Grade <student_id>/<assignment>/<notebook>.ipynb submissions, or an LMS zip.",
     )
-    parser.add_argument("submissions", type=Path, help="folder of student submissions")
-    parser.add_argument("--out", type=Path, required=True, help="folder for grades.csv and feedback/")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="accepted; grading is serial")
+    parser.add_argument("submissions", type=Path, help="folder of submissions, or a zip from an LMS")
+    parser.add_argument("--out", type=Path, required=True, help="folder for grades.csv, tests.csv, feedback/, course/")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    parser.add_argument("--assignment", help="the chapter of a zip's notebooks (zip input only)")
+    parser.add_argument("--zip-pattern", default=DEFAULT_ZIP_PATTERN,
+                        help="regular expression with a (?P<student_id>...) group, matched on a zip's file names")
+    parser.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run")
+    parser.add_argument("--notebook-timeout", type=int, default=600, help="seconds one notebook may run")
+    parser.add_argument("--memory-mb", type=int, default=2048, help="memory limit of student code")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    options = Options(jobs=args.jobs, cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                      assignment=args.assignment, zip_pattern=args.zip_pattern,
+                      limits=Limits(memory_bytes=args.memory_mb * 1024**2))
     start = time.perf_counter()
     try:
-        rows = grade(args.submissions, args.out)
+        rows = grade(args.submissions, args.out, options)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    problems = [r for r in rows if r["status"] != "graded"]
-    print(
-        f"Graded {len(rows) - len(problems)} of {len(rows)} submission(s) in "
-        f"{time.perf_counter() - start:.1f} s; results in {args.out / 'grades.csv'}"
-    )
+    problems = [r for r in rows if r.pop("attention")]
+    print(f"Graded {sum(r['status'] == 'graded' for r in rows)} of {len(rows)} submission(s) in "
+          f"{time.perf_counter() - start:.1f} s; results in {args.out / 'grades.csv'}")
     if problems:
-        print(f"{len(problems)} submission(s) need attention (see the reason column):", file=sys.stderr)
+        print(f"{len(problems)} submission(s) need attention (see the reason and notes columns):", file=sys.stderr)
         for row in problems:
-            print(f"  {row['student_id']}/{row['assignment']}: {row['reason']}", file=sys.stderr)
+            print(f"  {row['student_id']}/{row['assignment']}: {row['reason'] or row['notes']}", file=sys.stderr)
         return 1
     return 0

@@ -40,7 +40,9 @@ def _is_answer(cell) -> bool:
     return isinstance(meta, dict) and bool(meta.get("solution")) and not meta.get("locked")
 
 
-def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode) -> Rebuilt:
+def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *, student_copy=None) -> Rebuilt:
+    """``release``: the notebook to grade, as the source says; ``student_copy``: the notebook
+    students were given (its cells do not count as changed when a submission has them)."""
     answers: dict[tuple[str, str], str] = {}
     for cell in submitted.get("cells", []):
         grade_id = _grade_id(cell)
@@ -65,6 +67,7 @@ def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode) ->
         else:
             result.missing_answers.append(key[0])
     known = {cell.source for cell in notebook.cells}
+    known.update(cell.source for cell in (student_copy or {"cells": []})["cells"])
     result.ignored_cells = sum(
         1 for cell in submitted.get("cells", [])
         if not _is_answer(cell) and _text(cell.get("source", "")) not in known

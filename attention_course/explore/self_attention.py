@@ -23,6 +23,7 @@ from attention_course.figures import (
     draw_attention_lines,
     draw_bars,
     draw_heatmap,
+    message_figure,
     new_figure,
 )
 
@@ -123,17 +124,17 @@ def toy_embeddings(sentence: str) -> tuple[list[str], np.ndarray]:
     return tokens, EMBEDDINGS[[VOCABULARY.index(t) for t in tokens]]
 
 
-def _message_figure(text: str, width: float = 8, height: float = 2.5) -> Figure:
-    figure = new_figure(width, height)
-    figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12)
-    return figure
-
-
 def _not_written(name: str) -> str:
     return (
         f"This figure runs your own `{name}`, which is not written yet.\n"
         "Write it in the exercise above, run that cell, then run this one again."
     )
+
+
+def _failure_text(error: Exception) -> str:
+    if isinstance(error, NotImplementedError):
+        return _not_written("self_attention")
+    return f"Your `self_attention` raised {type(error).__name__}:\n{error}"
 
 
 def _call(function: Callable, *args):
@@ -281,7 +282,7 @@ def draw_self_attention_diagram(
     figure = new_figure(13, 4.6)
     ax = figure.add_subplot()
     ax.set_xlim(-0.8, 12.3)
-    ax.set_ylim(-1.55, 1.75)
+    ax.set_ylim(-1.75, 1.75)
     ax.set_axis_off()
     top, middle, bottom = 1.05, 0.0, -1.05
     x_in = _box(ax, 0, middle, f"input\nembeddings\nX {(n, d_model)}", "input")
@@ -295,8 +296,10 @@ def draw_self_attention_diagram(
     scores = _box(ax, 4.9, 0.55, f"Q Kᵀ\nscores {(n, n)}", "step")
     softmax = _box(ax, 6.5, 0.55, f"scale ÷ √{d_k}\nand softmax\n(over keys)", "step")
     weights_box = _box(ax, 8.1, 0.55, f"attention\nweights\n{weights_shape}", "result")
-    multiply = _box(ax, 9.7, -0.25, f"multiply by V:\nweighted value\nvectors {weighted_shape}", "step", width=1.5)
-    summed = _box(ax, 11.35, -0.25, f"sum over keys:\nattention\noutput {output_shape}", "result", width=1.5)
+    multiply_text = f"multiply by V:\nweighted value\nvectors {weighted_shape}"
+    multiply = _box(ax, 9.7, -0.25, multiply_text, "step", width=1.5)
+    summed_text = f"sum over keys:\nattention\noutput {output_shape}"
+    summed = _box(ax, 11.35, -0.25, summed_text, "result", width=1.5)
     for box, qkv in zip(linear, (q_box, k_box, v_box)):
         _arrow(ax, x_in, box)
         _arrow(ax, box, qkv)
@@ -310,18 +313,17 @@ def draw_self_attention_diagram(
     ax.text(
         0.5,
         1.05,
-        "Self-attention, step by step: the shapes are those of this run"
-        + ("" if problem is None else " (the green ones come from your self_attention)"),
+        "Self-attention, step by step, with the shapes of this run",
         transform=ax.transAxes,
         ha="center",
         fontsize=12,
     )
     if problem is not None:
-        ax.text(6.5, -1.45, problem, ha="center", va="center", fontsize=9, color="#8a3b00", wrap=True)
+        ax.text(6.5, -1.6, problem, ha="center", va="center", fontsize=9, color="#8a3b00", wrap=True)
     else:
         ax.text(
             6.5,
-            -1.45,
+            -1.6,
             f"n = {n} words, d_model = {d_model}, d_k = {d_k}, d_v = {d_v}; green boxes: "
             "shapes of the arrays your self_attention returned",
             ha="center",
@@ -336,17 +338,34 @@ def draw_self_attention_diagram(
 def _weights_for(self_attention: Callable, sentence: str, temperature: float = 1.0):
     """Tokens and the learner's weights; the temperature divides W_q, hence every score."""
     tokens, X = toy_embeddings(sentence)
-    output, weights = self_attention(X, W_Q / temperature, W_K, W_V)
-    return tokens, np.asarray(weights, dtype=float)
+    result = self_attention(X, W_Q / temperature, W_K, W_V)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError("self_attention should return a tuple (output, weights)")
+    weights = np.asarray(result[1], dtype=float)
+    if weights.shape != (len(tokens), len(tokens)):
+        raise ValueError(f"the weights have shape {weights.shape}, expected {(len(tokens),) * 2}")
+    return tokens, weights
 
 
 def _draw_sentence_attention(
-    figure: Figure, tokens: Sequence[str], weights: np.ndarray, query: int, subtitle: str
+    figure: Figure,
+    tokens: Sequence[str],
+    weights: np.ndarray,
+    query: int,
+    subtitle: str,
+    annotate: bool = True,
+    axes: tuple[Axes, Axes] | None = None,
 ) -> None:
-    lines_ax, heat_ax = figure.subplots(1, 2, width_ratios=[1.0, 1.1])
+    lines_ax, heat_ax = axes or figure.subplots(1, 2, width_ratios=[1.0, 1.1])
     if query < 0:
         draw_attention_lines(
-            lines_ax, tokens, tokens, weights, title=f"every word attends ({subtitle})", max_width=6
+            lines_ax,
+            tokens,
+            tokens,
+            weights,
+            title=f"every word attends ({subtitle})",
+            max_width=6,
+            min_weight=0.08 if len(tokens) > 8 else 0.04,
         )
     else:
         draw_attention_lines(
@@ -367,7 +386,7 @@ def _draw_sentence_attention(
         ylabel="query word (attending)",
         vmin=0,
         vmax=1,
-        annotate=len(tokens) <= 8,
+        annotate=annotate and len(tokens) <= 8,
     )
     if query >= 0:
         heat_ax.add_patch(
@@ -380,8 +399,8 @@ def plot_attention_lines(self_attention: Callable, sentence: str = SHORT_SENTENC
     figure = new_figure(11, 4.2)
     try:
         tokens, weights = _weights_for(self_attention, sentence)
-    except NotImplementedError:
-        return _message_figure(_not_written("self_attention"))
+    except Exception as error:
+        return message_figure(_failure_text(error), width=9)
     _draw_sentence_attention(figure, tokens, weights, -1, "T = 1")
     return figure
 
@@ -405,12 +424,15 @@ def self_attention_explorer(self_attention: Callable) -> Explorer:
     def draw(fig: Figure, sentence: str, query: int, temperature: float) -> None:
         tokens, weights = _weights_for(self_attention, sentence, temperature)
         query = query if query < len(tokens) else -1
-        _draw_sentence_attention(fig, tokens, weights, query, f"T = {temperature:.3g}")
+        # A fixed layout: constrained layout would measure every label on each redraw.
+        fig.set_layout_engine(None)
+        axes = fig.add_axes((0.1, 0.12, 0.36, 0.78)), fig.add_axes((0.6, 0.2, 0.38, 0.7))
+        _draw_sentence_attention(fig, tokens, weights, query, f"T = {temperature:.3g}", False, axes)
 
     return explore(
         draw,
         {"sentence": sentence, "query": query, "temperature": temperature_slider()},
-        figsize=(11, 4.6),
+        figsize=(10, 4.2),
         title="Self-attention over a sentence: your self_attention, hand-set weights",
     )
 
@@ -442,6 +464,7 @@ def draw_attention_arcs(ax: Axes, tokens: Sequence[str], weights_row: np.ndarray
     ax.set_xlim(-0.7, len(tokens) - 0.3)
     ax.set_ylim(0, None)
     ax.set_xlabel("the sentence (arc thickness = attention weight)")
+    ax.set_ylabel("arcs from the query")
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
 
@@ -450,8 +473,8 @@ def plot_long_range(self_attention: Callable, sentence: str = LONG_SENTENCE, que
     """Where one word (by default the pronoun) looks, and how far away that is."""
     try:
         tokens, weights = _weights_for(self_attention, sentence)
-    except NotImplementedError:
-        return _message_figure(_not_written("self_attention"))
+    except Exception as error:
+        return message_figure(_failure_text(error), width=9)
     query = tokens.index(query_word)
     row = weights[query]
     target = int(np.argmax(row))
@@ -491,8 +514,11 @@ def compare_loop_and_vectorized(
     try:
         all_at_once, _ = self_attention(X, W_Q, W_K, W_V)
         one_by_one = attention_one_query_at_a_time(*qkv_projections(X, W_Q, W_K, W_V))
-    except NotImplementedError as error:
-        print("Not yet: write both exercises first, then run this cell again.", error or "")
+    except NotImplementedError:
+        print("Not yet: write both exercises first, then run this cell again.")
+        return
+    except Exception as error:
+        print(f"One of your functions raised {type(error).__name__}: {error}")
         return
     same = np.shape(all_at_once) == np.shape(one_by_one) and np.allclose(all_at_once, one_by_one)
     print(f"{len(tokens)} words. Output all at once: shape {np.shape(all_at_once)}; "
@@ -500,12 +526,15 @@ def compare_loop_and_vectorized(
     print("Same output:", "yes" if same else "NO - look at the self-checks above")
 
 
-def _best_time(function: Callable, *args, repeats: int = 3) -> float:
-    best = math.inf
+def _best_times(functions: Sequence[Callable], args: tuple, repeats: int = 7) -> list[float]:
+    """The fastest of ``repeats`` runs of each function, taken in turns so that a busy
+    moment of the computer slows both alike."""
+    best = [math.inf] * len(functions)
     for _ in range(repeats):
-        start = time.perf_counter()
-        function(*args)
-        best = min(best, time.perf_counter() - start)
+        for index, function in enumerate(functions):
+            start = time.perf_counter()
+            function(*args)
+            best[index] = min(best[index], time.perf_counter() - start)
     return best
 
 
@@ -513,8 +542,8 @@ def plot_loop_vs_vectorized(
     self_attention: Callable,
     attention_one_query_at_a_time: Callable,
     qkv_projections: Callable,
-    lengths: Sequence[int] = (8, 16, 32, 64, 128, 256, 512),
-    budget_seconds: float = 4.0,
+    lengths: Sequence[int] = (4, 8, 16, 32, 64, 128, 256),
+    budget_seconds: float = 3.0,
 ) -> Figure:
     """Time both on random inputs of growing length; stops early past the time budget."""
     def looped(X, W_q, W_k, W_v):
@@ -530,20 +559,24 @@ def plot_loop_vs_vectorized(
         try:
             all_same &= bool(np.allclose(looped(*problem), vectorized(*problem)))
         except NotImplementedError:
-            return _message_figure(
+            return message_figure(
                 "This timing runs your `self_attention` and `attention_one_query_at_a_time`;\n"
                 "at least one is not written yet. Write both, then run this cell again."
             )
-        loop_times.append(_best_time(looped, *problem))
-        vector_times.append(_best_time(vectorized, *problem))
+        except Exception as error:
+            return message_figure(f"One of your functions raised {type(error).__name__}:\n{error}")
+        loop_time, vector_time = _best_times((looped, vectorized), problem)
+        loop_times.append(loop_time)
+        vector_times.append(vector_time)
         measured.append(n)
         if time.perf_counter() - start > budget_seconds:
             break
     figure = new_figure(11, 4)
     time_ax, ratio_ax = figure.subplots(1, 2)
     cmap = matplotlib.colormaps[WEIGHT_CMAP]
-    time_ax.loglog(measured, np.array(loop_times) * 1e3, "o-", color=cmap(0.2), label="one query at a time (loop)")
-    time_ax.loglog(measured, np.array(vector_times) * 1e3, "s-", color=cmap(0.75), label="all queries at once")
+    loop_ms, vector_ms = np.array(loop_times) * 1e3, np.array(vector_times) * 1e3
+    time_ax.loglog(measured, loop_ms, "o-", color=cmap(0.2), label="one query at a time (loop)")
+    time_ax.loglog(measured, vector_ms, "s-", color=cmap(0.75), label="all queries at once")
     time_ax.set_xlabel("sequence length n (words)")
     time_ax.set_ylabel("time per call (ms)")
     time_ax.set_title("Same output" if all_same else "Warning: the two outputs differ!")
@@ -553,6 +586,7 @@ def plot_loop_vs_vectorized(
     ratio_ax.axhline(1, color="grey", linewidth=0.8, linestyle="--")
     ratio_ax.set_xlabel("sequence length n (words)")
     ratio_ax.set_ylabel("loop time / vectorized time")
-    ratio_ax.set_title(f"the loop is {ratio[-1]:.0f}x slower at n = {measured[-1]}")
+    peak = int(np.argmax(ratio))
+    ratio_ax.set_title(f"the loop takes up to {ratio[peak]:.0f}x as long (at n = {measured[peak]})")
     ratio_ax.set_ylim(0, None)
     return figure

@@ -170,6 +170,13 @@ def temperature_hint(case: Case, actual, expected, part: int) -> str | None:
                     "the weights sum to 1/T: the temperature was applied after the softmax. "
                     "Divide the logits first: softmax(x / temperature)."
                 )
+    with np.errstate(all="ignore"):
+        powered = np.abs(actual) ** temperature
+    if temperature != 1.0 and _proportional_to_exp(powered, x, axis):
+        return (
+            "these are the plain softmax weights raised to the power 1/T: the temperature "
+            "was applied after the softmax. Divide the logits first: softmax(x / temperature)."
+        )
     candidates = [
         (x * temperature, axis, "the logits were multiplied by the temperature; divide them: "
                                 "x / temperature."),
@@ -184,14 +191,27 @@ def temperature_hint(case: Case, actual, expected, part: int) -> str | None:
     return _overflow_hint(x / temperature, actual, axis) or _normalisation_hint(x, actual, axis)
 
 
+def _with_broadcast_hint(run) -> None:
+    """Run a check; explain a broadcasting error, the sign of a sum without keepdims."""
+    try:
+        run()
+    except AssertionError as error:
+        message = str(error)
+        if "could not be broadcast" in message and "Hint:" not in message:
+            raise AssertionError(
+                f"{message}\nHint: x.max(axis=axis) and e.sum(axis=axis) drop the axis they "
+                "reduce, so they no longer line up with x: pass keepdims=True to both."
+            ) from None
+        raise
+
+
 def check_softmax(function, cases=None) -> None:
-    check("softmax", function, SOFTMAX_CASES if cases is None else cases, hint=softmax_hint)
+    cases = SOFTMAX_CASES if cases is None else cases
+    _with_broadcast_hint(lambda: check("softmax", function, cases, hint=softmax_hint))
 
 
 def check_softmax_with_temperature(function, cases=None) -> None:
-    check(
-        "softmax_with_temperature",
-        function,
-        TEMPERATURE_CASES if cases is None else cases,
-        hint=temperature_hint,
+    cases = TEMPERATURE_CASES if cases is None else cases
+    _with_broadcast_hint(
+        lambda: check("softmax_with_temperature", function, cases, hint=temperature_hint)
     )

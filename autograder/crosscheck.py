@@ -1,0 +1,193 @@
+"""Check every graded function again, outside the learner's kernel.
+
+1. ``record_cases``: in the grader, the source notebook's test cells run with
+   ``attention_course.checking.recording()`` on, which makes ``check`` record its cases
+   instead of running them: the same cases, defined once, that the test cells use.
+2. ``run_answers``: in a fresh sandboxed process, the learner's answer cells run on those
+   cases' inputs only; the results come back as plain data (crosscheck_runner.py).
+3. ``judge``: in the grader, ``check`` runs again on those results, against the expected
+   values that never left the grader. A test's cross-check passes when all its cases do.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from attention_course import checking
+from autograder.isolation import Isolation
+from autograder.plain import NotPlain, decode, encode
+
+RUNNER = Path(__file__).with_name("crosscheck_runner.py")
+PLAIN = Path(__file__).with_name("plain.py")
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _only_imports(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return bool(tree.body) and all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body)
+
+
+def prelude(notebook) -> list[str]:
+    """The cells an answer may rely on: the lesson's import cells and the given cells."""
+    sources = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = _nbgrader(cell)
+        if (not meta and _only_imports(cell.source)) or str(meta.get("grade_id", "")).startswith("given_"):
+            sources.append(cell.source)
+    return sources
+
+
+def answer_sources(notebook) -> list[tuple[str, str]]:
+    return [
+        (_nbgrader(c)["grade_id"], c.source)
+        for c in notebook.cells
+        if c.cell_type == "code" and _nbgrader(c).get("solution")
+    ]
+
+
+@dataclass
+class TestCases:
+    grade_id: str
+    recorded: list[checking.Recorded]
+
+
+def record_cases(source_notebook) -> dict[str, TestCases]:
+    """Each test cell's recorded checks, by grade id (tests that check nothing are left out)."""
+    namespace: dict = {"__name__": "__main__"}
+    for source in prelude(source_notebook):
+        exec(compile(source, "<prelude>", "exec"), namespace)
+    for _, source in answer_sources(source_notebook):
+        exec(compile(source, "<model answer>", "exec"), namespace)
+    tests = {}
+    for cell in source_notebook.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        with checking.recording() as calls:
+            exec(compile(cell.source, f"<test {meta['grade_id']}>", "exec"), namespace)
+        if calls:
+            tests[meta["grade_id"]] = TestCases(meta["grade_id"], list(calls))
+    return tests
+
+
+def job(source_notebook, answers: list[tuple[str, str]], tests: dict[str, TestCases]) -> dict:
+    calls = []
+    for test in tests.values():
+        for recorded in test.recorded:
+            for case in recorded.cases:
+                calls.append({"function": recorded.function_name, "args": encode(tuple(case.args)),
+                              "kwargs": encode(dict(case.kwargs))})
+    return {"prelude": prelude(source_notebook), "answers": answers, "calls": calls}
+
+
+def run_answers(task: dict, isolation: Isolation, worker: int, work: Path, seconds: int) -> dict:
+    """Run the job in a fresh sandboxed process; return its answer, or {"failed": reason}."""
+    code = PLAIN.read_text() + "\n" + RUNNER.read_text()
+    command = [*isolation.prefix(worker, work), isolation.python, "-c", code]
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(command, input=json.dumps(task), capture_output=True, text=True,
+                                timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return {"failed": f"the answers did not finish within {seconds} s"}
+    try:
+        answer = json.loads(result.stdout)
+        if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
+            raise ValueError("not a cross-check answer")
+    except ValueError:
+        tail = " ".join(result.stderr.split())[-200:]
+        return {"failed": f"the answers' process ended without a readable result (exit {result.returncode})"
+                          + (f": {tail}" if tail else "")}
+    answer["seconds"] = time.perf_counter() - start
+    return answer
+
+
+@dataclass
+class Verdict:
+    grade_id: str
+    passed: bool
+    message: str = ""
+
+
+def judge(tests: dict[str, TestCases], answer: dict) -> dict[str, Verdict]:
+    """Run each test's checks on the returned results, in the grader."""
+    verdicts = {}
+    if "failed" in answer:
+        return {g: Verdict(g, False, answer["failed"]) for g in tests}
+    results = iter(answer["results"])
+    for grade_id, test in tests.items():
+        verdict = Verdict(grade_id, True)
+        for recorded in test.recorded:
+            replies = [next(results, {"missing": True}) for _ in recorded.cases]
+            if not verdict.passed:
+                continue
+            try:
+                checking.check(recorded.function_name, _replay(replies), recorded.cases,
+                               parts=recorded.parts, hint=recorded.hint, quiet=True)
+            except AssertionError as failure:
+                verdict = Verdict(grade_id, False, " ".join(str(failure).split())[:400])
+            except Exception as error:  # a check that breaks on odd results fails, it does not crash
+                verdict = Verdict(grade_id, False, f"{type(error).__name__}: {error}"[:400])
+        verdicts[grade_id] = verdict
+    return verdicts
+
+
+def _replay(replies: list[dict]):
+    """A stand-in for the learner's function that gives back what it gave in the sandbox."""
+    pending = iter(replies)
+
+    def replayed(*args, **kwargs):
+        reply = next(pending)
+        if reply.get("missing"):
+            raise NameError("the function is not defined by its answer cell")
+        if "not_plain" in reply:
+            raise TypeError(f"the result is not plain data: {reply['not_plain']}")
+        if "raised" in reply:
+            raise _exception(reply["raised"])
+        try:
+            value = decode(reply["returned"])
+            after = decode(reply["inputs_after"])
+        except (NotPlain, KeyError, TypeError, ValueError) as error:
+            raise TypeError(f"unreadable result: {error}") from None
+        _apply_changes(args, after)
+        return value
+
+    return replayed
+
+
+def _exception(described: dict) -> BaseException:
+    kind = getattr(builtins, described.get("type", ""), None) if described.get("builtin") else None
+    if isinstance(kind, type) and issubclass(kind, Exception):
+        try:
+            return kind(described.get("message", ""))
+        except Exception:
+            pass
+    return RuntimeError(f"{described.get('type')}: {described.get('message', '')}")
+
+
+def _apply_changes(args: tuple, after) -> None:
+    """Make the grader's copies of the inputs show what the call did to the learner's."""
+    if not isinstance(after, (list, tuple)) or len(after) != len(args):
+        return
+    for mine, theirs in zip(args, after):
+        if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+            if mine.shape == theirs.shape and mine.dtype == theirs.dtype:
+                mine[...] = theirs
+        elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+            mine[:] = theirs
