@@ -68,3 +68,31 @@ def ensure_tools_on_path() -> None:
     path = os.environ.get("PATH", "")
     if path.split(os.pathsep)[0] != bin_folder:
         os.environ["PATH"] = bin_folder + os.pathsep + path
+
+
+def executed_folder(root: Path) -> Path:
+    """Where a grading course directory keeps the notebooks as run in the sandbox."""
+    return root / "executed"
+
+
+def grading_config(root: Path) -> Config:
+    """nbgrader's configuration for the grading course directory ``root``: the course's
+    settings, nbgrader's Execute replaced by the replay of the sandbox's outputs, and
+    feedback without hidden tests."""
+    from autograder.preprocessors import HideHiddenTests, ReplayOutputs
+
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    config.Autograde.autograde_preprocessors = [
+        ReplayOutputs, "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
+    config.ReplayOutputs.executed_directory = str(executed_folder(root))
+    config.GenerateFeedback.preprocessors = [
+        HideHiddenTests, "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
+    config.HideHiddenTests.release_directory = str(root / "release")
+    return config

@@ -25,6 +25,7 @@ def _describe(error):
 
 
 def _run(job):
+    parent = os.getpid()
     namespace = {"__name__": "__main__"}
     setup_errors = []
     for source in job["prelude"]:
@@ -38,6 +39,8 @@ def _run(job):
             exec(compile(source, f"<answer {grade_id}>", "exec"), namespace)
         except BaseException as error:  # a broken answer fails its own function only
             answer_errors[grade_id] = _describe(error)
+        if os.getpid() != parent:  # an answer that forked: its copies must not answer too
+            os._exit(0)
     results = []
     signal.signal(signal.SIGALRM, _on_alarm)
     for call in job["calls"]:
@@ -56,6 +59,9 @@ def _run(job):
         except BaseException as error:  # the learner's exception, whatever it is, is a result
             results.append({"raised": _describe(error)})
             continue
+        finally:
+            if os.getpid() != parent:
+                os._exit(0)
         try:
             results.append({"returned": encode(value), "inputs_after": encode(args)})  # noqa: F821
         except Exception as error:

@@ -35,13 +35,19 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import crosscheck, workers
-from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect, one_line
-from autograder.course import CONFIG_FILE, SOLUTIONS, chapters, ensure_tools_on_path, notebook_name
+from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect
+from autograder.course import (
+    SOLUTIONS,
+    chapters,
+    ensure_tools_on_path,
+    executed_folder,
+    grading_config,
+    notebook_name,
+)
 from autograder.isolation import Isolation, Limits
-from autograder.preprocessors import HideHiddenTests, ReplayOutputs
+from autograder.logs import last_error_line
 from autograder.rebuild import rebuild
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
@@ -93,25 +99,11 @@ class Course:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
     def config(self) -> Config:
-        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
-        config.CourseDirectory.root = str(self.root)
-        config.CourseDirectory.db_url = self.db_url
-        config.Autograde.autograde_preprocessors = [
-            ReplayOutputs, "nbgrader.preprocessors.IgnorePattern",
-            "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-            "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-            "nbgrader.preprocessors.CheckCellMetadata",
-        ]
-        config.ReplayOutputs.executed_directory = str(self.executed)
-        config.GenerateFeedback.preprocessors = [
-            HideHiddenTests, "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-        ]
-        config.HideHiddenTests.release_directory = str(self.root / "release")
-        return config
+        return grading_config(self.root)
 
     @property
     def executed(self) -> Path:
-        return self.root / "executed"
+        return executed_folder(self.root)
 
     def student_copy(self, assignment: str) -> nbformat.NotebookNode:
         return nbformat.read(self.root / "release" / assignment / notebook_name(assignment), as_version=4)
@@ -141,9 +133,9 @@ def grade(submissions_path: Path, out: Path, options: Options | None = None, log
     ensure_tools_on_path()
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own gradebook code trips these
     known = chapters()
-    out.mkdir(parents=True, exist_ok=True)
     submissions = collect(submissions_path, known, assignment=options.assignment,
                           zip_pattern=options.zip_pattern, scratch=out / "course" / "unzipped")
+    out.mkdir(parents=True, exist_ok=True)
     wanted = sorted({s.assignment for s in submissions if s.assignment in known})
     course = Course(out / "course", wanted)
     graded = {s.key: Graded(s) for s in submissions}
@@ -175,6 +167,11 @@ def grade(submissions_path: Path, out: Path, options: Options | None = None, log
         status = f"not graded: {s.problem}" if s.problem else "graded"
         log(f"  {s.key}: {status} ({outcome.seconds:.1f} s){'; ' + '; '.join(entry.notes) if entry.notes else ''}")
 
+    ready = [(e.submission.student_id, e.submission.assignment) for e in graded.values() if not e.submission.problem]
+    for key, problem in workers.feedback_all(course.root, ready, options.jobs).items():
+        if problem:
+            graded[key].notes.append(f"feedback failed: {problem}")
+            graded[key].attention = True
     rows, test_rows = _read_gradebook(course, graded)
     _write_outputs(out, course, graded, rows, test_rows)
     return rows
@@ -205,7 +202,7 @@ def _autograde(course: Course, entry: Graded, tests, outcome: workers.Outcome) -
     s = entry.submission
     result = course.api.autograde(s.assignment, s.student_id, force=True, create=True)
     if not result["success"]:
-        s.problem = "autograding failed: " + _last_error_line(result.get("log", ""))
+        s.problem = "autograding failed: " + last_error_line(result.get("log", ""))
         return
     verdicts = crosscheck.judge(tests, outcome.crosscheck)
     with Gradebook(course.db_url) as gradebook:
@@ -228,16 +225,6 @@ def _autograde(course: Course, entry: Graded, tests, outcome: workers.Outcome) -
                 grade_entry.auto_score = final
             entry.tests[grade_entry.name] = record
         gradebook.db.commit()
-    feedback = course.api.generate_feedback(s.assignment, s.student_id, force=True)
-    if not feedback["success"]:
-        entry.notes.append("feedback failed: " + _last_error_line(feedback.get("log", "")))
-        entry.attention = True
-
-
-def _last_error_line(log_text: str) -> str:
-    lines = [line.strip() for line in log_text.splitlines() if line.strip()]
-    errors = [line for line in lines if "[ERROR]" in line or "Error" in line]
-    return one_line((errors or lines or ["no details"])[-1], 300)
 
 
 def _read_gradebook(course: Course, graded: dict[str, Graded]) -> tuple[list[dict], list[dict]]:

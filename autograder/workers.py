@@ -11,14 +11,16 @@ import json
 import multiprocessing
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograder import crosscheck, execute
+from autograder.course import grading_config
 from autograder.isolation import Isolation
+from autograder.logs import last_error_line
 
 
 @dataclass
@@ -76,7 +78,7 @@ def run_all(tasks: list[Task], isolation: Isolation, jobs: int, on_done=None) ->
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
                              initargs=(ids, isolation)) as pool:
         futures = {pool.submit(_run, task): task for task in tasks}
-        for future in _as_completed(futures):
+        for future in as_completed(futures):
             task = futures[future]
             try:
                 outcome = future.result()
@@ -89,7 +91,26 @@ def run_all(tasks: list[Task], isolation: Isolation, jobs: int, on_done=None) ->
     return outcomes
 
 
-def _as_completed(futures):
-    from concurrent.futures import as_completed
+_apis: dict = {}
 
-    return as_completed(futures)
+
+def _feedback(root: str, assignment: str, student: str) -> tuple[str, str]:
+    from nbgrader.apps import NbGraderAPI
+
+    if root not in _apis:
+        _apis[root] = NbGraderAPI(config=grading_config(Path(root)))
+    result = _apis[root].generate_feedback(assignment, student, force=True)
+    return f"{student}/{assignment}", "" if result["success"] else last_error_line(result.get("log", ""))
+
+
+def feedback_all(root: Path, pairs: list[tuple[str, str]], jobs: int) -> dict[str, str]:
+    """Write the feedback pages of (student, assignment) pairs on ``jobs`` processes; they
+    only read the gradebook. Returns each pair's problem ("" when the page was written)."""
+    context = multiprocessing.get_context("spawn")
+    problems = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_feedback, str(root), assignment, student) for student, assignment in pairs]
+        for future in as_completed(futures):
+            key, problem = future.result()
+            problems[key] = problem
+    return problems
