@@ -22,7 +22,8 @@ RTOL = 1e-6
 
 #: A hint function looks at a failed case and the learner's result and returns a short
 #: sentence naming the likely mistake, or None. ``part`` is the index of the compared
-#: part of a tuple result (0 for a single result).
+#: part of a tuple result (0 for a single result); ``actual`` is that part, or the whole
+#: result when the check was asked for ``whole_result_hints``.
 Hint = Callable[["Case", Any, Any, int], "str | None"]
 
 
@@ -50,6 +51,7 @@ class Recorded:
     cases: list
     parts: tuple
     hint: Hint | None
+    whole_result_hints: bool = False
 
 
 _recorders: list[list[Recorded]] = []
@@ -78,17 +80,19 @@ def check(
     parts: Sequence[str] = (),
     hint: Hint | None = None,
     quiet: bool = False,
+    whole_result_hints: bool = False,
 ) -> None:
     """Run every case; raise AssertionError at the first that fails.
 
     ``parts`` names the elements of a tuple result, in order (e.g. ``("output", "weights")``);
-    leave it empty for a single result.
+    leave it empty for a single result. With ``whole_result_hints`` the hint sees the whole
+    tuple, so that a wrong part can be explained from the others.
     """
     if _recorders:
-        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint))
+        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint, whole_result_hints))
         return
     for case in cases:
-        _check_case(function_name, function, case, tuple(parts), hint)
+        _check_case(function_name, function, case, tuple(parts), hint, whole_result_hints)
     if not quiet:
         print(f"✔ {function_name}: all {len(cases)} checks passed.")
 
@@ -100,7 +104,7 @@ def not_written_message(function_name: str) -> str:
     )
 
 
-def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None):
+def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None, whole: bool):
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
     where = case.call_text(name)
@@ -126,6 +130,9 @@ def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: H
             f"check the inputs before computing."
         )
     _check_inputs_unchanged(where, case, args, kwargs)
+    if whole and hint is not None:
+        given_hint = hint
+        hint = lambda case, _part_value, expected, part: given_hint(case, actual, expected, part)  # noqa: E731
     _compare_result(where, case, actual, parts, hint)
 
 

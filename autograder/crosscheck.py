@@ -138,8 +138,8 @@ def judge(tests: dict[str, TestCases], answer: dict) -> dict[str, Verdict]:
             if not verdict.passed:
                 continue
             try:
-                checking.check(recorded.function_name, _replay(replies), recorded.cases,
-                               parts=recorded.parts, hint=recorded.hint, quiet=True)
+                checking.check(recorded.function_name, _replay(replies), recorded.cases, parts=recorded.parts,
+                               hint=recorded.hint, quiet=True, whole_result_hints=recorded.whole_result_hints)
             except AssertionError as failure:
                 verdict = Verdict(grade_id, False, " ".join(str(failure).split())[:400])
             except Exception as error:  # a check that breaks on odd results fails, it does not crash

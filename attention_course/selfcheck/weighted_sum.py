@@ -289,16 +289,11 @@ def check_weighted_sum(function, cases=None) -> None:
 
 
 def check_scaled_dot_product_attention(function, cases=None) -> None:
-    results = []
-
-    def recorded(*args, **kwargs):
-        results.append(function(*args, **kwargs))
-        return results[-1]
-
     check(
         "scaled_dot_product_attention",
-        recorded,
+        function,
         SDPA_CASES if cases is None else cases,
         parts=("output", "weights"),
-        hint=lambda case, actual, expected, part: sdpa_hint(case, results[-1], part),
+        hint=lambda case, actual, expected, part: sdpa_hint(case, actual, part),
+        whole_result_hints=True,
     )
