@@ -23,6 +23,7 @@ import numpy as np
 
 from attention_course import checking
 from autograder.isolation import Isolation
+from autograder.notebook_cells import only_imports
 from autograder.plain import NotPlain, decode, encode
 
 RUNNER = Path(__file__).with_name("crosscheck_runner.py")
@@ -33,14 +34,6 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def _only_imports(source: str) -> bool:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    return bool(tree.body) and all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body)
-
-
 def prelude(notebook) -> list[str]:
     """The cells an answer may rely on: the lesson's import cells and the given cells."""
     sources = []
@@ -48,9 +41,28 @@ def prelude(notebook) -> list[str]:
         if cell.cell_type != "code":
             continue
         meta = _nbgrader(cell)
-        if (not meta and _only_imports(cell.source)) or str(meta.get("grade_id", "")).startswith("given_"):
+        if (not meta and only_imports(cell.source)) or str(meta.get("grade_id", "")).startswith("given_"):
             sources.append(cell.source)
     return sources
+
+
+def needed_prelude(notebook, answers: list[tuple[str, str]]) -> list[str]:
+    """The prelude, with only the import statements that the given cells and the answers use:
+    the cross-check need not import what only the lesson's figures use."""
+    given = [s for s in prelude(notebook) if not only_imports(s)]
+    imports = [s for s in prelude(notebook) if only_imports(s)]
+    try:
+        trees = [ast.parse(source) for source in given + [a for _, a in answers]]
+    except SyntaxError:
+        return prelude(notebook)  # an answer that does not parse: its own cell will say so
+    used = {node.id for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    kept = []
+    for source in imports:
+        for statement in ast.parse(source).body:
+            bound = [(alias.asname or alias.name).split(".")[0] for alias in statement.names]
+            if any(name in used or name == "*" for name in bound):
+                kept.append(ast.unparse(statement))
+    return ["\n".join(kept), *given] if kept else given
 
 
 def answer_sources(notebook) -> list[tuple[str, str]]:
@@ -93,7 +105,7 @@ def job(source_notebook, answers: list[tuple[str, str]], tests: dict[str, TestCa
             for case in recorded.cases:
                 calls.append({"function": recorded.function_name, "args": encode(tuple(case.args)),
                               "kwargs": encode(dict(case.kwargs))})
-    return {"prelude": prelude(source_notebook), "answers": answers, "calls": calls}
+    return {"prelude": needed_prelude(source_notebook, answers), "answers": answers, "calls": calls}
 
 
 def run_answers(task: dict, isolation: Isolation, worker: int, work: Path, seconds: int) -> dict:

@@ -1,5 +1,10 @@
 """Run a rebuilt submission in a sandboxed kernel and keep what it printed, within bounds.
 
+Only the cells that grading needs run: the import cells, the given cells, the answer cells
+and the test cells. The lesson's other cells (figures, explorers, demonstrations) are not
+graded, may not be used by an answer or a test, and are most of a notebook's running
+time; they are left without outputs.
+
 A test cell that never ran (the kernel died before it, or the notebook ran out of time)
 gets an error output saying so, so that nbgrader cannot mistake "no output" for a pass.
 Outputs are cut to a size a feedback page can hold.
@@ -17,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder.isolation import KERNEL_NAME
+from autograder.notebook_cells import only_imports
 
 MAX_OUTPUTS_PER_CELL = 30
 MAX_TEXT_PER_OUTPUT = 20_000
@@ -26,6 +32,13 @@ class _BoundedClient(NotebookClient):
     """Keeps at most MAX_OUTPUTS_PER_CELL outputs of a cell, each cut to a bounded size, so
     that a notebook printing without end costs neither memory nor a huge feedback page.
     Errors and stderr are always kept: they decide the grade."""
+
+    skipped: frozenset = frozenset()
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell_index in self.skipped:
+            return cell
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -57,6 +70,7 @@ def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int)
         startup_timeout=120,
         on_cell_complete=lambda cell, cell_index: completed.add(cell_index),
     )
+    client.skipped = frozenset(i for i, cell in enumerate(notebook.cells) if not needed_for_grading(cell))
     problem = ""
     try:
         asyncio.run(asyncio.wait_for(client.async_execute(), notebook_timeout))
@@ -70,6 +84,13 @@ def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int)
         _mark_not_run(notebook, completed, problem)
     _cap_outputs(notebook)
     return Execution(notebook, problem)
+
+
+def needed_for_grading(cell) -> bool:
+    """Import cells, and every cell nbgrader knows (given, answer and test cells)."""
+    if cell.cell_type != "code":
+        return False
+    return bool(cell.metadata.get("nbgrader")) or only_imports(cell.source)
 
 
 def _mark_not_run(notebook, completed: set[int], problem: str) -> None:

@@ -27,6 +27,7 @@ import shutil
 import sys
 import time
 import warnings
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from autograder import crosscheck, workers
-from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect
+from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect, one_line
 from autograder.course import (
     SOLUTIONS,
     chapters,
@@ -130,6 +131,7 @@ class Course:
 def grade(submissions_path: Path, out: Path, options: Options | None = None, log=print) -> list[dict]:
     """Grade everything in ``submissions_path``; write the results into ``out``; return grades.csv's rows."""
     options = options or Options()
+    started = time.perf_counter()
     ensure_tools_on_path()
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own gradebook code trips these
     known = chapters()
@@ -151,27 +153,37 @@ def grade(submissions_path: Path, out: Path, options: Options | None = None, log
 
     isolation = Isolation.for_this_machine(hide=[course.root, submissions_path.resolve(), out.resolve()],
                                            limits=options.limits)
-    log(f"Running {len(tasks)} submission(s) on {options.jobs} worker(s); student code is {isolation.describe()}")
-    outcomes = workers.run_all(tasks, isolation, options.jobs)
-
-    for s in submissions:
-        if s.problem:
-            continue
-        outcome = outcomes[s.key]
-        entry = graded[s.key]
-        entry.seconds = outcome.seconds
-        if outcome.problem:
-            entry.notes.append(outcome.problem)
-            entry.attention = True
-        _autograde(course, entry, tests[s.assignment], outcome)
-        status = f"not graded: {s.problem}" if s.problem else "graded"
-        log(f"  {s.key}: {status} ({outcome.seconds:.1f} s){'; ' + '; '.join(entry.notes) if entry.notes else ''}")
-
-    ready = [(e.submission.student_id, e.submission.assignment) for e in graded.values() if not e.submission.problem]
-    for key, problem in workers.feedback_all(course.root, ready, options.jobs).items():
-        if problem:
-            graded[key].notes.append(f"feedback failed: {problem}")
-            graded[key].attention = True
+    log(f"Prepared in {time.perf_counter() - started:.1f} s. Running {len(tasks)} submission(s) on "
+        f"{options.jobs} worker(s); student code is {isolation.describe()}")
+    started = time.perf_counter()
+    # Runs go to the workers; as each one ends, nbgrader grades it here (the only process
+    # that writes the gradebook) and its feedback page goes back to the workers.
+    with workers.Pool(isolation, options.jobs) as pool:
+        runs = {pool.run(task): task for task in tasks}
+        feedback = {}
+        for future in as_completed(runs):
+            outcome = workers.outcome_of(future, runs[future])
+            entry = graded[outcome.key]
+            s = entry.submission
+            entry.seconds = outcome.seconds
+            if outcome.problem:
+                entry.notes.append(outcome.problem)
+                entry.attention = True
+            _autograde(course, entry, tests[s.assignment], outcome)
+            status = f"not graded: {s.problem}" if s.problem else "graded"
+            log(f"  {s.key}: {status} ({outcome.seconds:.1f} s){'; ' + '; '.join(entry.notes) if entry.notes else ''}")
+            if not s.problem:
+                feedback[pool.feedback(course.root, s.assignment, s.student_id)] = entry
+        for future in as_completed(feedback):
+            entry = feedback[future]
+            try:
+                problem = future.result()
+            except Exception as error:
+                problem = one_line(error)
+            if problem:
+                entry.notes.append(f"feedback failed: {problem}")
+                entry.attention = True
+    log(f"Ran, graded and wrote feedback in {time.perf_counter() - started:.1f} s.")
     rows, test_rows = _read_gradebook(course, graded)
     _write_outputs(out, course, graded, rows, test_rows)
     return rows

@@ -11,7 +11,7 @@ import json
 import multiprocessing
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,49 +68,47 @@ def _run(task: Task) -> Outcome:
     return Outcome(task.key, execution.problem, answer, time.perf_counter() - start)
 
 
-def run_all(tasks: list[Task], isolation: Isolation, jobs: int, on_done=None) -> dict[str, Outcome]:
-    """Run every task on ``jobs`` workers; return the outcomes by key."""
-    context = multiprocessing.get_context("spawn")
-    ids = context.Manager().Queue()
-    for index in range(jobs):
-        ids.put(index)
-    outcomes = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
-                             initargs=(ids, isolation)) as pool:
-        futures = {pool.submit(_run, task): task for task in tasks}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as error:  # a worker that failed on this task: record it, go on
-                outcome = Outcome(task.key, f"grading failed: {type(error).__name__}: {error}"[:300],
-                                  {"failed": "not run"}, 0.0)
-            outcomes[task.key] = outcome
-            if on_done:
-                on_done(outcome)
-    return outcomes
+class Pool:
+    """``jobs`` worker processes, for running submissions and writing feedback pages."""
+
+    def __init__(self, isolation: Isolation, jobs: int):
+        context = multiprocessing.get_context("spawn")
+        self._manager = context.Manager()
+        ids = self._manager.Queue()
+        for index in range(jobs):
+            ids.put(index)
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
+                                         initargs=(ids, isolation))
+
+    def run(self, task: Task) -> Future:
+        return self._pool.submit(_run, task)
+
+    def feedback(self, root: Path, assignment: str, student: str) -> Future:
+        return self._pool.submit(_feedback, str(root), assignment, student)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._manager.shutdown()
+
+
+def outcome_of(future: Future, task: Task) -> Outcome:
+    """The outcome of a run, or, if the worker itself failed, a record of that failure."""
+    try:
+        return future.result()
+    except Exception as error:
+        return Outcome(task.key, f"grading failed: {type(error).__name__}: {error}"[:300], {"failed": "not run"}, 0.0)
 
 
 _apis: dict = {}
 
 
-def _feedback(root: str, assignment: str, student: str) -> tuple[str, str]:
+def _feedback(root: str, assignment: str, student: str) -> str:
     from nbgrader.apps import NbGraderAPI
 
     if root not in _apis:
         _apis[root] = NbGraderAPI(config=grading_config(Path(root)))
     result = _apis[root].generate_feedback(assignment, student, force=True)
-    return f"{student}/{assignment}", "" if result["success"] else last_error_line(result.get("log", ""))
-
-
-def feedback_all(root: Path, pairs: list[tuple[str, str]], jobs: int) -> dict[str, str]:
-    """Write the feedback pages of (student, assignment) pairs on ``jobs`` processes; they
-    only read the gradebook. Returns each pair's problem ("" when the page was written)."""
-    context = multiprocessing.get_context("spawn")
-    problems = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_feedback, str(root), assignment, student) for student, assignment in pairs]
-        for future in as_completed(futures):
-            key, problem = future.result()
-            problems[key] = problem
-    return problems
+    return "" if result["success"] else last_error_line(result.get("log", ""))

@@ -231,14 +231,16 @@ def test_student_code_cannot_read_or_write_outside_its_sandbox(attacked):
     assert "READABLE: []" in printed, printed[:500]
     executed = read(out / "course" / "executed" / "writes_everywhere" / CHAPTER / f"{CHAPTER}.ipynb")
     printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
-    assert "WRITTEN: []" in printed or os.geteuid() != 0, printed[:500]
+    written = printed.split("WRITTEN:", 1)[1].splitlines()[0]
+    assert written.strip() in ("[]", "['/tmp/work/pwned']"), f"wrote outside its private folder: {written}"
     honest = (folder / "honest" / CHAPTER / f"{CHAPTER}.ipynb").read_text()
     assert "pwned" not in honest
 
 
 def test_feedback_never_shows_hidden_tests(attacked):
     _, out, _ = attacked
-    hidden_lines = ["_rng = np.random.default_rng(101)", "six tokens over a 7-word vocabulary"]
+    # Source lines of the hidden tests (their cases' names may appear: the checks' messages name them).
+    hidden_lines = ["_rng = np.random.default_rng(101)", '_vocab = ["alpha", "Beta"', "Case(&quot;unknown token at"]
     for page in (out / "feedback").rglob("*.html"):
         text = page.read_text()
         for line in hidden_lines:
