@@ -12,16 +12,20 @@ of showing a traceback.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 from IPython.display import Image, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter
 
 from attention_course.figures import figure_png
 
 DPI = 100
+#: Frames an explorer keeps, by control values (a PNG is some tens of kilobytes).
+FRAMES_KEPT = 48
 LABEL_STYLE = {"description_width": "initial"}
 
 
@@ -66,6 +70,8 @@ class Explorer:
         self.title = title
         self._handle = None
         self.last_update_seconds = 0.0
+        self._layout = _LayoutCache(self.figure)
+        self._frames: OrderedDict = OrderedDict()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
 
@@ -73,14 +79,39 @@ class Explorer:
         return {name: control.value for name, control in self.controls.items()}
 
     def render(self) -> bytes:
-        """Redraw the figure for the current control values; return it as PNG bytes."""
-        self.figure.clear()
+        """Redraw the figure for the current control values; return it as PNG bytes.
+
+        The last few frames are kept by control values, so moving a slider back to where
+        it just was shows that figure again at once.
+        """
+        values = self.values()
         try:
-            self.draw(self.figure, **self.values())
+            # A log slider's value is base ** position, computed in the browser: the same
+            # position can come back a rounding error apart.
+            key = tuple((name, float(f"{v:.10g}") if isinstance(v, float) else v) for name, v in values.items())
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in self._frames:
+            self._frames.move_to_end(key)
+            return self._frames[key]
+        png = self._draw_png(values)
+        if key is not None:
+            self._frames[key] = png
+            while len(self._frames) > FRAMES_KEPT:
+                self._frames.popitem(last=False)
+        return png
+
+    def _draw_png(self, values: dict) -> bytes:
+        _clear(self.figure)
+        self._layout.before_draw()
+        try:
+            self.draw(self.figure, **values)
         except NotImplementedError as error:
             self._message(_not_written_text(error))
         except Exception as error:  # the learner's function failed: show why, keep going
             self._message(f"Your function raised {type(error).__name__}:\n{error}")
+        self._layout.after_draw()
         return figure_png(self.figure)
 
     def _ipython_display_(self) -> None:
@@ -104,8 +135,82 @@ class Explorer:
         self.update()
 
     def _message(self, text: str) -> None:
-        self.figure.clear()
+        _clear(self.figure)
         self.figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12)
+
+
+def _clear(figure: Figure) -> None:
+    """Empty the figure for a redraw. ``Figure.clear`` would first reset every axes it is
+    about to throw away, which costs about as much as making them anew."""
+    for ax in tuple(figure.axes):
+        figure.delaxes(ax)
+    figure.clear()
+
+
+class _LayoutCache:
+    """Constrained layout, computed once per arrangement of the figure and then reused.
+
+    Constrained layout measures every label of every axes, which costs as much as drawing
+    the figure again; a slider move usually changes the data and the titles, not the
+    arrangement. So the layout is computed on the first render, and later renders that
+    build the same axes with the same labels put them where that layout put them. A
+    ``draw`` that chooses its own layout (``fig.set_layout_engine(...)``) is left alone.
+    """
+
+    def __init__(self, figure: Figure):
+        self.figure = figure
+        self.engine = figure.get_layout_engine()
+        self.key = None
+        self.positions: list = []
+        self.suptitle_position = None
+        self._given = None
+
+    def before_draw(self) -> None:
+        figure = self.figure
+        figure.set_layout_engine(self.engine if self.key is None else "none")
+        self._given = figure.get_layout_engine()
+
+    def after_draw(self) -> None:
+        figure = self.figure
+        engine = figure.get_layout_engine()
+        if engine is not self._given:
+            return  # the draw function laid the figure out itself
+        key = _layout_key(figure)
+        if engine is not self.engine and key == self.key:
+            for ax, position in zip(figure.axes, self.positions):
+                ax.set_position(position)
+            if self.suptitle_position is not None and figure._suptitle is not None:
+                figure._suptitle.set_position(self.suptitle_position)
+            return
+        # A new arrangement: lay it out now, once, and remember where everything went.
+        figure.set_layout_engine(self.engine)
+        if figure.axes:
+            self.engine.execute(figure)
+        self.key = key
+        self.positions = [ax.get_position(original=True).frozen() for ax in figure.axes]
+        suptitle = figure._suptitle
+        self.suptitle_position = suptitle.get_position() if suptitle is not None else None
+        figure.set_layout_engine("none")
+
+
+def _layout_key(figure: Figure) -> tuple:
+    """What decides the layout: the axes' places in their grids and the texts around them."""
+    key = []
+    for ax in figure.axes:
+        spec = ax.get_subplotspec()
+        if spec is not None:
+            grid = spec.get_gridspec()
+            place = (spec.rowspan, spec.colspan, grid.get_geometry(),
+                     tuple(grid.get_width_ratios() or ()), tuple(grid.get_height_ratios() or ()))
+        else:
+            place = tuple(ax.get_position(original=True).bounds)
+        ticks = tuple(
+            tuple(formatter.seq) if isinstance(formatter := axis.get_major_formatter(), FixedFormatter) else None
+            for axis in (ax.xaxis, ax.yaxis)
+        )
+        key.append((type(ax).__name__, place, ticks, ax.get_xlabel(), ax.get_ylabel(), bool(ax.get_title()),
+                    ax.xaxis.get_label_position(), ax.yaxis.get_label_position()))
+    return (tuple(key), figure._suptitle is not None)
 
 
 def _not_written_text(error: NotImplementedError) -> str:

@@ -38,6 +38,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 #: each output can be inspected and the whole notebook screenshotted.
 TEST_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # The tests run notebooks but must never write them back.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
 
@@ -50,9 +52,10 @@ def free_port() -> int:
 class LabServer:
     """``jupyter lab`` serving ``root`` on a free port, started and stopped by this object."""
 
-    def __init__(self, root: Path, *, extra_args: tuple[str, ...] = (), test_settings: bool = True,
-                 expose_app: bool = True):
+    def __init__(self, root: Path, *, notebook_dir: str | None = None, extra_args: tuple[str, ...] = (),
+                 test_settings: bool = True, expose_app: bool = True):
         self.root = Path(root)
+        self.notebook_dir = notebook_dir if notebook_dir is not None else str(self.root)
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.scratch = Path(tempfile.mkdtemp(prefix="attention-lab-"))
@@ -76,7 +79,7 @@ class LabServer:
         settings, workspaces = self.scratch / "settings", self.scratch / "workspaces"
         arguments = [
             str(Path(sys.executable).parent / "jupyter"), "lab",
-            f"--notebook-dir={self.root}",
+            f"--notebook-dir={self.notebook_dir}",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1",
@@ -180,8 +183,9 @@ def chromium():
 
 # --- One notebook in the page ---------------------------------------------------------
 
-#: JavaScript that runs every cell one after another and waits for each, so that a
-#: failing cell does not stop the rest (as "Run All" and the kernel's stop-on-error would).
+#: JavaScript that runs the notebook: "run-all" is the menu's Run > Run All Cells; "each"
+#: runs the cells one at a time, waiting for each, so that a failing self-check does not
+#: stop the rest (as the kernel's stop-on-error would after Run All).
 RUN_EACH_CELL = """
 async (mode) => {
   const app = window.jupyterapp;
@@ -227,6 +231,7 @@ CELL_REPORT = """
     }));
     const metadata = model.getMetadata ? model.getMetadata('nbgrader') : undefined;
     return {index, type: model.type, nbgrader: metadata || {},
+            executed: model.type === 'code' ? model.executionCount : null,
             source: model.sharedModel.getSource().slice(0, 200), outputs: outputs.map(o => ({
               output_type: o.output_type, ename: o.ename || '', evalue: (o.evalue || '').slice(0, 300),
               mimes: Object.keys(o.data || {}),
@@ -257,7 +262,7 @@ def open_notebook(page, server: LabServer, path: str, timeout: float = 60_000) -
 
 
 def run_notebook(page, mode: str = "each", timeout: float = 300_000) -> None:
-    """Run the open notebook ("run-all": the menu's Run All; "each": one cell at a time)."""
+    """Run the open notebook (see RUN_EACH_CELL for the modes)."""
     page.evaluate(RUN_EACH_CELL, mode)
     wait_idle(page, timeout)
 
@@ -289,13 +294,15 @@ def screenshot_notebook(page, target: Path, max_height: int = 15000) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     height = page.evaluate(
         """() => { const panel = window.jupyterapp.shell.currentWidget;
-                   const inner = panel.content.node;
-                   const outer = document.querySelector('#jp-main-dock-panel') || document.body;
-                   return inner.scrollHeight + (document.body.clientHeight - outer.clientHeight) + 80; }"""
+                   const outer = panel.content.node.querySelector('.jp-WindowedPanel-outer');
+                   const inner = panel.content.node.querySelector('.jp-WindowedPanel-inner');
+                   return inner.scrollHeight + (window.innerHeight - outer.clientHeight) + 40; }"""
     )
     original = page.viewport_size
     page.set_viewport_size({"width": original["width"], "height": int(min(max(height, original["height"]),
                                                                           max_height))})
+    page.evaluate("""() => { const panel = window.jupyterapp.shell.currentWidget;
+                             panel.content.node.querySelector('.jp-WindowedPanel-outer').scrollTop = 0; }""")
     page.wait_for_timeout(300)
     page.screenshot(path=str(target))
     page.set_viewport_size(original)

@@ -1,0 +1,255 @@
+"""The course as a learner meets it: every notebook run in JupyterLab in a real browser.
+
+For each release and solution notebook: run every cell, wait for the kernel to go idle,
+and check that only the unwritten exercises fail, that every widget renders and every
+figure is an image. In the solution notebooks every slider is moved with the keyboard and
+the mouse (and every text box typed in), and the figure must change. A screenshot of each
+notebook goes to test-artifacts/browser/.
+
+All tests are in this one module, so that under `pytest -n 2 --dist loadscope` they share
+one worker, one JupyterLab server and one browser.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.jupyterlab import (
+    ARTIFACTS,
+    REPOSITORY,
+    VIEWPORT,
+    LabServer,
+    cell_report,
+    close_notebook,
+    drag_slider,
+    figure_change_ms,
+    open_notebook,
+    press_on_slider,
+    run_notebook,
+    screenshot_notebook,
+    slider_handles,
+    wait_for_widgets,
+    watch_figure,
+)
+
+pytestmark = pytest.mark.browser
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+NOT_WRITTEN = "is not written yet"
+WIDGET_REPR = re.compile(r"^\s*(VBox|HBox|Box|IntSlider|FloatSlider|FloatLogSlider|SelectionSlider|Dropdown|Text|"
+                         r"interactive|Output|HTML|Label)\(")
+#: The slider explorers the course promises, by the call that shows them.
+SLIDER_EXPLORERS = {
+    "02_dot_product_similarity": "scaling_explorer(",
+    "03_softmax_and_temperature": "temperature_explorer(",
+    "04_weighted_sum": "attention_explorer(",
+    "05_library_analogy": "library_explorer(",
+    "06_self_attention": "self_attention_explorer(",
+}
+
+
+def _notebooks() -> list:
+    found = []
+    for kind, folder in (("release", "notebooks"), ("solution", "solutions")):
+        for path in sorted((REPOSITORY / folder).glob("*/*.ipynb")):
+            if path.stem == path.parent.name:
+                found.append(pytest.param(kind, f"{folder}/{path.parent.name}/{path.name}",
+                                          id=f"{kind}-{path.parent.name}"))
+    return found
+
+
+NOTEBOOKS = _notebooks()
+#: What the solution notebooks' explorers did, for the coverage test at the end.
+MOVED: dict[str, list[str]] = {}
+
+
+def _allowed_error(kind: str, cell: dict, output: dict) -> bool:
+    """In a release, only the checks of unwritten exercises may fail."""
+    grade_id = cell["nbgrader"].get("grade_id", "")
+    return (
+        kind == "release"
+        and grade_id.startswith(("check_", "hidden_"))
+        and (output["ename"] == "NotImplementedError" or NOT_WRITTEN in output["evalue"])
+    )
+
+
+def _problems(kind: str, cells: list[dict]) -> list[str]:
+    problems = []
+    for cell in cells:
+        where = f"cell {cell['index']} ({cell['nbgrader'].get('grade_id') or cell['source'][:50]!r})"
+        outputs, shown = cell["outputs"], cell["shown"]
+        if cell["type"] == "code" and cell["executed"] is None:
+            problems.append(f"{where}: was not run")
+        for output in outputs:
+            if output["output_type"] == "error" and not _allowed_error(kind, cell, output):
+                problems.append(f"{where}: {output['ename']}: {output['evalue']}")
+        if len(outputs) != len(shown):
+            problems.append(f"{where}: {len(outputs)} outputs but {len(shown)} shown in the page")
+            continue
+        for output, view in zip(outputs, shown):
+            if "Error displaying widget" in view["text"]:
+                problems.append(f"{where}: {view['text'][:200]}")
+            if WIDGET_MIME in output["mimes"] and not view["widgets"]:
+                problems.append(f"{where}: a widget output shows no widget: {view['text'][:100]!r}")
+            if "image/png" in output["mimes"]:
+                good = [image for image in view["images"] if image["complete"] and image["width"] > 0]
+                if not good:
+                    problems.append(f"{where}: a figure that is not shown as an image")
+            if output["mimes"] == ["text/plain"]:
+                text = output["text"]
+                if text.startswith("<Figure") or WIDGET_REPR.match(text):
+                    problems.append(f"{where}: shown as text instead of a figure or widget: {text[:80]!r}")
+            if output["output_type"] == "stream" and WIDGET_REPR.match(view["text"]):
+                problems.append(f"{where}: a widget printed as text: {view['text'][:80]!r}")
+    return problems
+
+
+def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
+    """Move every slider of an explorer cell by keyboard and mouse; type in every text box.
+
+    Returns what did not change the figure.
+    """
+    index, failures = cell["index"], []
+    handles = slider_handles(page, index)
+    for number in range(handles.count()):
+        handle = handles.nth(number)
+        handle.scroll_into_view_if_needed()
+        for key in ("ArrowRight", "ArrowLeft"):  # the second moves it back: either may hit an end
+            watch_figure(page, index)
+            press_on_slider(page, handle, key)
+            try:
+                figure_change_ms(page, timeout=20_000)
+                break
+            except Exception:  # noqa: BLE001 - try the other direction before failing
+                continue
+        else:
+            failures.append(f"cell {index}: slider {number + 1}: the arrow keys did not change the figure")
+        watch_figure(page, index)
+        drag_slider(page, handle, -80 if number % 2 == 0 else 80)
+        try:
+            figure_change_ms(page, timeout=20_000)
+        except Exception:  # noqa: BLE001
+            watch_figure(page, index)
+            drag_slider(page, handle, 80)
+            try:
+                figure_change_ms(page, timeout=20_000)
+            except Exception:  # noqa: BLE001
+                failures.append(f"cell {index}: slider {number + 1}: dragging it did not change the figure")
+    boxes = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".widget-text input")
+    for number in range(boxes.count()):
+        box = boxes.nth(number)
+        watch_figure(page, index)
+        box.click()
+        box.fill("attention and transformers")
+        page.keyboard.press("Enter")
+        try:
+            figure_change_ms(page, timeout=20_000)
+        except Exception:  # noqa: BLE001
+            failures.append(f"cell {index}: typing in text box {number + 1} did not change the figure")
+    if handles.count():
+        MOVED.setdefault(chapter, []).append(cell["source"])
+    page.wait_for_timeout(200)
+    target = ARTIFACTS / f"explorer-{chapter}-cell{index}.png"
+    page.locator(".jp-Notebook .jp-Cell").nth(index).screenshot(path=str(target))
+    return failures
+
+
+@pytest.mark.parametrize(("kind", "path"), NOTEBOOKS)
+def test_notebook_runs_and_shows_in_jupyterlab(kind, path, lab, page):
+    chapter = Path(path).parent.name
+    open_notebook(page, lab, path)
+    run_notebook(page, "run-all" if kind == "solution" else "each")
+    wait_for_widgets(page)
+    cells = cell_report(page)
+    problems = _problems(kind, cells)
+    if kind == "release":
+        checks = {c["nbgrader"]["grade_id"] for c in cells if c["nbgrader"].get("grade_id", "").startswith("check_")}
+        failed = {c["nbgrader"].get("grade_id") for c in cells
+                  if any(o["output_type"] == "error" for o in c["outputs"])}
+        if checks - failed:
+            problems.append(f"a self-check passed on an unwritten exercise: {sorted(checks - failed)}")
+    screenshot_notebook(page, ARTIFACTS / f"{kind}-{chapter}.png")
+    if kind == "solution" and not problems:
+        for cell in cells:
+            if any(view["widgets"] for view in cell["shown"]) and any(
+                    "image/png" in o["mimes"] for o in cell["outputs"]):
+                problems += _exercise_explorer(page, cell, chapter)
+    close_notebook(page, lab)
+    assert not problems, f"{path} in JupyterLab:\n" + "\n".join(problems)
+
+
+def test_every_slider_explorer_was_moved():
+    chapters = [p.values[1].split("/")[1] for p in NOTEBOOKS if p.values[0] == "solution"]
+    missing = [
+        f"{chapter}: {call}" for chapter, call in SLIDER_EXPLORERS.items()
+        if chapter in chapters and not any(call in source for source in MOVED.get(chapter, []))
+    ]
+    assert not missing, "slider explorers that were not moved in the browser: " + ", ".join(missing)
+
+
+def test_validate_button_reports_the_visible_tests(lab, page):
+    """nbgrader's Validate button (its JupyterLab extension) on a release notebook."""
+    releases = [p.values[1] for p in NOTEBOOKS if p.values[0] == "release"]
+    if not releases:
+        pytest.skip("no release notebook")
+    path = releases[0]
+    open_notebook(page, lab, path)
+    button = page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True)
+    assert button.count() == 1, "nbgrader's Validate button is not in the notebook toolbar"
+    button.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=180_000)
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.jp-Dialog'); "
+        "return d && !/validating/i.test(d.innerText) && d.innerText.length > 40; }",
+        timeout=180_000,
+    )
+    text = dialog.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "validate-dialog.png"))
+    close_notebook(page, lab)
+    assert "failed" in text.lower() or "error" in text.lower(), f"Validate did not report the failing checks:\n{text}"
+    assert "check_" in text, f"Validate did not show the visible tests that fail:\n{text[:2000]}"
+    assert "BEGIN HIDDEN TESTS" not in text
+
+
+def test_make_lab_first_run_shows_chapter_one_with_nothing_to_dismiss(browser):
+    """Start JupyterLab the way `make lab` does and look at it as a new learner."""
+    recipe = subprocess.run(["make", "-n", "lab", "PORT=1"], cwd=REPOSITORY, capture_output=True, text=True).stdout
+    assert "jupyter lab --notebook-dir=notebooks" in recipe, f"`make lab` no longer runs what this test runs:\n{recipe}"
+    overrides = Path(__import__("sys").prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert overrides.is_file(), f"{overrides} is missing: `python -m attention_course.lab_settings` writes it"
+    server = LabServer(REPOSITORY, notebook_dir="notebooks", test_settings=False, expose_app=False).start()
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/lab?token={server.token}")
+        listing = page.locator(".jp-DirListing-item", has_text="01_queries_keys_values")
+        listing.wait_for(timeout=90_000)
+        time.sleep(4)  # news and update checks run shortly after start-up
+        _assert_nothing_to_dismiss(page)
+        listing.dblclick()
+        notebook = page.locator(".jp-DirListing-item", has_text="01_queries_keys_values.ipynb")
+        notebook.wait_for(timeout=30_000)
+        notebook.dblclick()
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
+        page.locator(".jp-Notebook-ExecutionIndicator, #jp-main-statusbar").first.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "() => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')", timeout=90_000
+        )
+        _assert_nothing_to_dismiss(page)
+        page.screenshot(path=str(ARTIFACTS / "first-run.png"))
+    finally:
+        context.close()
+        server.stop()
+
+
+def _assert_nothing_to_dismiss(page) -> None:
+    dialogs = page.locator(".jp-Dialog")
+    assert dialogs.count() == 0, f"a dialog waits for the learner: {dialogs.first.inner_text()[:300]}"
+    toasts = page.locator(".Toastify__toast")
+    assert toasts.count() == 0, f"a notification waits for the learner: {toasts.first.inner_text()[:300]}"
