@@ -15,7 +15,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m tests.setup_browser
-	$(BIN)/python -m pytest -n 2 --dist loadscope
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=25
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release

@@ -88,6 +88,7 @@ def check(
     leave it empty for a single result. With ``whole_result_hints`` the hint sees the whole
     tuple, so that a wrong part can be explained from the others.
     """
+    __tracebackhide__ = True  # the learner needs the message, not this file's frames
     if _recorders:
         _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint, whole_result_hints))
         return
@@ -105,6 +106,7 @@ def not_written_message(function_name: str) -> str:
 
 
 def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None, whole: bool):
+    __tracebackhide__ = True  # the learner needs the message, not this file's frames
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
     where = case.call_text(name)
@@ -137,6 +139,7 @@ def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: H
 
 
 def _check_error_message(where: str, case: Case, error: BaseException) -> None:
+    __tracebackhide__ = True
     text = str(error)
     missing = [word for word in case.message_names if word not in text]
     if missing:
@@ -148,6 +151,7 @@ def _check_error_message(where: str, case: Case, error: BaseException) -> None:
 
 
 def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -> None:
+    __tracebackhide__ = True
     given = list(zip(range(len(args)), args, case.args)) + [
         (key, kwargs[key], case.kwargs[key]) for key in case.kwargs
     ]
@@ -181,6 +185,7 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def _compare_result(where: str, case: Case, actual: Any, parts: tuple, hint: Hint | None):
+    __tracebackhide__ = True  # the learner needs the message, not this file's frames
     expected = case.expected
     if parts:
         if not isinstance(actual, (tuple, list)) or len(actual) != len(parts):
@@ -196,6 +201,7 @@ def _compare_result(where: str, case: Case, actual: Any, parts: tuple, hint: Hin
 
 
 def _check_part_order(where: str, expected: Sequence, actual: Sequence, parts: tuple) -> None:
+    __tracebackhide__ = True
     shapes_e = [np.shape(e) for e in expected]
     shapes_a = [np.shape(a) for a in actual]
     if shapes_a != shapes_e and sorted(map(str, shapes_a)) == sorted(map(str, shapes_e)):
@@ -206,7 +212,9 @@ def _check_part_order(where: str, expected: Sequence, actual: Sequence, parts: t
 
 
 def _compare_one(where: str, case: Case, actual: Any, expected: Any, hint: Hint | None, part: int):
+    __tracebackhide__ = True  # the learner needs the message, not this file's frames
     def fail(problem: str) -> None:
+        __tracebackhide__ = True  # the learner needs the message, not this file's frames
         try:
             extra = hint(case, actual, expected, part) if hint else None
         except Exception:  # a hint is a courtesy: it must never hide the failure itself

@@ -33,6 +33,10 @@ def slider(kind: str, description: str, **options) -> widgets.Widget:
     """A slider with a readable label; ``kind`` is an ipywidgets class name."""
     cls = getattr(widgets, kind)
     layout = widgets.Layout(width=options.pop("width", "420px"))
+    if "continuous_update" in cls.class_trait_names():
+        # A redraw takes a good part of a second: while a slider is dragged, redrawing
+        # every step would queue up frames behind the pointer. Keys still move it step by step.
+        options.setdefault("continuous_update", False)
     return cls(description=description, style=LABEL_STYLE, layout=layout, **options)
 
 

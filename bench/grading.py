@@ -93,7 +93,9 @@ def main() -> None:
         by_chapter = make_submissions(folder)
         print(f"{SUBMISSIONS} submissions over {len(by_chapter)} chapters, {os.cpu_count()} cores")
         # Warm-up, not timed: builds the sandbox environment if needed, fills file caches.
-        course_grader(folder, scratch / "warm", 2)
+        warm = scratch / "warm-submissions"
+        shutil.copytree(folder / "student00", warm / "student00")
+        course_grader(warm, scratch / "warm", 2)
         baseline = plain_nbgrader(folder, by_chapter, scratch / "plain")
         one = course_grader(folder, scratch / "jobs1", 1)
         two = course_grader(folder, scratch / "jobs2", 2)

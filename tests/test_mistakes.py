@@ -52,8 +52,9 @@ class MistakesOfAChapter:
     module = None
 
     @pytest.fixture(scope="class")
-    def graded_variants(self, tmp_path_factory):
-        return grade_variants(self.module, tmp_path_factory)
+    @classmethod
+    def graded_variants(cls, tmp_path_factory):
+        return grade_variants(cls.module, tmp_path_factory)
 
     def test_every_mistake_loses_its_hidden_points(self, graded_variants):
         chapter, plan, result, out = graded_variants
