@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class ScratchCourse:
 
 def ensure_tools_on_path() -> None:
     """nbgrader runs `alembic` as a subprocess: put this environment's bin first on PATH."""
-    bin_folder = str(Path(os.sys.executable).parent)
+    bin_folder = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")
     if path.split(os.pathsep)[0] != bin_folder:
         os.environ["PATH"] = bin_folder + os.pathsep + path
