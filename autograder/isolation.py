@@ -33,6 +33,9 @@ SANDBOX_SCRIPT = Path(__file__).resolve().parent / "sandbox.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
 ENV_ROOT = Path("/var/lib/attention-course")
 FIRST_UID = 64000
+#: uids a grading run may use, one per worker; each run takes a block of its own, so that
+#: two runs at once never share a uid (and so never share a process limit).
+UIDS_PER_RUN = 64
 KERNEL_NAME = "attention-course-sandbox"
 
 
@@ -52,6 +55,7 @@ class Isolation:
     limits: Limits = field(default_factory=Limits)
     isolated: bool = False
     python: str = sys.executable
+    first_uid: int = FIRST_UID
 
     @classmethod
     def for_this_machine(cls, hide: list[Path], limits: Limits | None = None) -> Isolation:
@@ -60,7 +64,8 @@ class Isolation:
                           Path("/home"), Path("/dev/shm"), Path.home()]
         paths = [str(p.resolve()) for p in [*default_hidden, *hide]]
         if os.geteuid() == 0 and _namespaces_work() and Path(SYSTEM_PYTHON).exists():
-            return cls(hide=paths, limits=limits, isolated=True, python=str(sandbox_python()))
+            first_uid = FIRST_UID + UIDS_PER_RUN * (os.getpid() % 1000)
+            return cls(hide=paths, limits=limits, isolated=True, python=str(sandbox_python()), first_uid=first_uid)
         return cls(hide=paths, limits=limits, isolated=False, python=sys.executable)
 
     def describe(self) -> str:
@@ -74,7 +79,7 @@ class Isolation:
         settings = {
             "quiet": quiet,
             "isolated": self.isolated,
-            "uid": FIRST_UID + worker,
+            "uid": self.first_uid + worker % UIDS_PER_RUN,
             "hide": self.hide,
             "work": str(work),
             "path": f"{Path(self.python).parent}:/usr/bin:/bin",
