@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import ipywidgets as widgets
 from IPython.display import Image, display
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter
 
-from attention_course.figures import figure_png
+from attention_course.figures import encode_png, figure_png
 
 DPI = 100
 #: Frames an explorer keeps, by control values (a PNG is some tens of kilobytes).
 FRAMES_KEPT = 48
+#: Built figures an explorer keeps, by ``structure`` key (each holds two copies of its pixels).
+SCENES_KEPT = 8
 LABEL_STYLE = {"description_width": "initial"}
 
 
@@ -33,10 +36,9 @@ def slider(kind: str, description: str, **options) -> widgets.Widget:
     """A slider with a readable label; ``kind`` is an ipywidgets class name."""
     cls = getattr(widgets, kind)
     layout = widgets.Layout(width=options.pop("width", "420px"))
-    if "continuous_update" in cls.class_trait_names():
-        # A redraw takes a good part of a second: while a slider is dragged, redrawing
-        # every step would queue up frames behind the pointer. Keys still move it step by step.
-        options.setdefault("continuous_update", False)
+    # Sliders update while they are dragged (ipywidgets' own default). That never queues
+    # frames up behind the pointer: the browser holds back a widget's next change until
+    # the kernel has finished with the last one, and then sends only the newest value.
     return cls(description=description, style=LABEL_STYLE, layout=layout, **options)
 
 
@@ -57,25 +59,51 @@ def temperature_slider(value: float = 1.0, low: float = 0.05, high: float = 20.0
 
 
 class Explorer:
-    """Controls plus one figure that ``draw(fig, **values)`` redraws on every change."""
+    """Controls plus one figure that is redrawn whenever a control changes.
+
+    Two ways to say what the figure shows:
+
+    - ``draw(fig, **values)`` draws the whole figure from scratch on every change. Simple,
+      and fine for a figure that is shown once, but matplotlib then lays out and renders
+      every label again: a redraw takes 100-300 ms.
+    - ``build(fig, **values)`` makes the figure once (axes, labels, legends, and the artists
+      that will change) and returns ``update(**values)``, which sets new data on those
+      artists and returns them. The explorer then renders everything that does not change
+      once, as a background, and on each move pastes that background back and draws only
+      the artists ``update`` returned (blitting): a few milliseconds. ``structure`` names
+      the controls that change what is built (the words of a sentence, say); each of their
+      values gets a figure of its own (the last few are kept).
+
+    ``update`` may only change the artists it returns: limits, ticks and labels belong to
+    ``build``. :meth:`render_whole` draws the same state without blitting, which is how the
+    tests check that an explorer keeps to that.
+    """
 
     def __init__(
         self,
-        draw: Callable[..., None],
+        draw: Callable[..., None] | None,
         controls: Mapping[str, widgets.Widget],
         *,
+        build: Callable[..., Callable[..., Iterable[Artist]]] | None = None,
+        structure: Sequence[str] | Callable[[dict], Hashable] = (),
         figsize: tuple[float, float] = (8, 3.5),
         title: str = "",
     ):
+        if (draw is None) == (build is None):
+            raise TypeError("give an explorer either draw or build, not both")
         self.draw = draw
+        self.build = build
+        self.structure = structure
         self.controls = dict(controls)
-        self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
-        FigureCanvasAgg(self.figure)
+        self.figsize = figsize
+        self.figure = _new_canvas_figure(figsize)
         self.title = title
         self._handle = None
         self.last_update_seconds = 0.0
         self._layout = _LayoutCache(self.figure)
         self._frames: OrderedDict = OrderedDict()
+        self._scenes: OrderedDict = OrderedDict()
+        self._message_figure = None
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
 
@@ -99,7 +127,7 @@ class Explorer:
         if key is not None and key in self._frames:
             self._frames.move_to_end(key)
             return self._frames[key]
-        png = self._draw_png(values)
+        png = self._scene_png(values) if self.build is not None else self._draw_png(values)
         if key is not None:
             self._frames[key] = png
             while len(self._frames) > FRAMES_KEPT:
@@ -112,11 +140,51 @@ class Explorer:
         try:
             self.draw(self.figure, **values)
         except NotImplementedError as error:
-            self._message(_not_written_text(error))
+            self._message(self.figure, _not_written_text(error))
         except Exception as error:  # the learner's function failed: show why, keep going
-            self._message(f"Your function raised {type(error).__name__}:\n{error}")
+            self._message(self.figure, _failure_text(error))
         self._layout.after_draw()
         return figure_png(self.figure)
+
+    def _scene_png(self, values: dict) -> bytes:
+        try:
+            scene = self._scene_for(values)
+            artists = list(scene.update(**values))
+        except NotImplementedError as error:
+            return self._message_png(_not_written_text(error))
+        except Exception as error:  # the learner's function failed: show why, keep going
+            return self._message_png(_failure_text(error))
+        self.figure = scene.figure
+        return scene.blit(artists)
+
+    def _scene_for(self, values: dict) -> _Scene:
+        if callable(self.structure):
+            key = self.structure(values)
+        else:
+            key = tuple(values[name] for name in self.structure)
+        if key not in self._scenes:
+            figure = _new_canvas_figure(self.figsize)
+            self._scenes[key] = _Scene(figure, self.build(figure, **values))
+            while len(self._scenes) > SCENES_KEPT:
+                self._scenes.popitem(last=False)
+        self._scenes.move_to_end(key)
+        return self._scenes[key]
+
+    def render_whole(self) -> bytes:
+        """The current state drawn in one pass, without blitting (for tests): the pixels
+        must be those of :meth:`render`."""
+        values = self.values()
+        if self.build is None:
+            return self._draw_png(values)
+        scene = self._scene_for(values)
+        artists = list(scene.update(**values))
+        return scene.whole(artists)
+
+    def _message_png(self, text: str) -> bytes:
+        if self._message_figure is None:
+            self._message_figure = _new_canvas_figure(self.figsize)
+        self._message(self._message_figure, text)
+        return figure_png(self._message_figure)
 
     def _ipython_display_(self) -> None:
         """Shown as a cell's result: the controls, then the figure."""
@@ -138,9 +206,69 @@ class Explorer:
     def _on_change(self, _change) -> None:
         self.update()
 
-    def _message(self, text: str) -> None:
-        _clear(self.figure)
-        self.figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12)
+    @staticmethod
+    def _message(figure: Figure, text: str) -> None:
+        _clear(figure)
+        figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12)
+
+
+class _Scene:
+    """One built figure of a ``build`` explorer, its ``update``, and its background."""
+
+    def __init__(self, figure: Figure, update: Callable[..., Iterable[Artist]]):
+        if not callable(update):
+            raise TypeError("an explorer's build(fig, **values) must return its update(**values) function")
+        self.figure = figure
+        self.update = update
+        self.background = None
+        self.animated: set[int] = set()
+
+    def blit(self, artists: list[Artist]) -> bytes:
+        """The background pasted back, the changing artists drawn over it, as PNG bytes."""
+        canvas = self.figure.canvas
+        if self.background is None or not {id(a) for a in artists} <= self.animated:
+            self._draw_background(artists)
+        else:
+            canvas.restore_region(self.background)
+        self._draw_over(artists)
+        return encode_png(canvas)
+
+    def whole(self, artists: list[Artist]) -> bytes:
+        """Everything drawn in one ordinary pass (animated artists included)."""
+        for artist in artists:
+            artist.set_animated(False)
+        self.background = None
+        self.animated = set()
+        return figure_png(self.figure)
+
+    def _draw_background(self, artists: list[Artist]) -> None:
+        for artist in artists:
+            artist.set_animated(True)
+        self.animated = {id(a) for a in artists}
+        canvas = self.figure.canvas
+        canvas.draw()  # lays the figure out (once) and renders all but the animated artists
+        self.figure.set_layout_engine("none")
+        self.background = canvas.copy_from_bbox(self.figure.bbox)
+
+    def _draw_over(self, artists: list[Artist]) -> None:
+        figure = self.figure
+        for artist in sorted(artists, key=lambda a: a.get_zorder()):
+            if artist.get_visible():
+                figure.draw_artist(artist)
+        # An image or a bar drawn last would cover half of its axes' frame line: draw the
+        # frame again on top. (A legend that a changing line may cross is one of the
+        # artists ``update`` returns: its zorder puts it on top.)
+        for ax in {id(a.axes): a.axes for a in artists if getattr(a, "axes", None) is not None}.values():
+            if ax.axison and ax.get_frame_on():
+                for spine in ax.spines.values():
+                    if spine.get_visible() and id(spine) not in self.animated:
+                        figure.draw_artist(spine)
+
+
+def _new_canvas_figure(figsize: tuple[float, float]) -> Figure:
+    figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def _clear(figure: Figure) -> None:
@@ -217,6 +345,10 @@ def _layout_key(figure: Figure) -> tuple:
     return (tuple(key), figure._suptitle is not None)
 
 
+def _failure_text(error: Exception) -> str:
+    return f"Your function raised {type(error).__name__}:\n{error}"
+
+
 def _not_written_text(error: NotImplementedError) -> str:
     detail = str(error).strip()
     return (
@@ -227,11 +359,13 @@ def _not_written_text(error: NotImplementedError) -> str:
 
 
 def explore(
-    draw: Callable[..., None],
-    controls: Mapping[str, widgets.Widget],
+    draw: Callable[..., None] | None = None,
+    controls: Mapping[str, widgets.Widget] | None = None,
     *,
+    build: Callable[..., Callable[..., Iterable[Artist]]] | None = None,
+    structure: Sequence[str] | Callable[[dict], Hashable] = (),
     figsize: tuple[float, float] = (8, 3.5),
     title: str = "",
 ) -> Explorer:
     """Build an :class:`Explorer`; a notebook cell that ends with it shows it."""
-    return Explorer(draw, controls, figsize=figsize, title=title)
+    return Explorer(draw, controls or {}, build=build, structure=structure, figsize=figsize, title=title)

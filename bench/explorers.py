@@ -13,13 +13,13 @@ baseline measured in the same run:
   of text, i.e. the cost of the round trip itself.
 
 Targets: a median under 50 ms in the kernel and under 100 ms in the browser. Set
-``BENCH_BROWSER=0`` to skip the browser part.
+``BENCH_BROWSER=0`` to skip the browser part, and ``BENCH_CHAPTERS=03,06`` to time only
+the chapters whose folder names start with those numbers.
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
 import io
 import json
 import os
@@ -48,58 +48,16 @@ explore(_one_label, {"temperature": temperature_slider()}, figsize=FIGSIZE, titl
 """
 
 
-def _explorers_of(path: Path) -> list[tuple[int, str, object]]:
-    """Run a solution notebook's lesson and answer cells here; return its explorers
-    as (cell index, cell source, Explorer)."""
-    from attention_course.explorer import Explorer
-
-    notebook = json.loads(path.read_text())
-    namespace: dict = {}
-    found = []
-    for index, cell in enumerate(notebook["cells"]):
-        if cell["cell_type"] != "code" or cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
-            continue
-        source = "".join(cell["source"])
-        tree = ast.parse(source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the course's own notebooks
-            if last is not None:
-                value = eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)  # noqa: S307
-                if isinstance(value, Explorer):
-                    found.append((index, source.strip(), value))
-    return found
-
-
-def _control_moves(control) -> list:
-    """Values to move a control through, one step at a time, as a learner would."""
-    import ipywidgets as widgets
-
-    if isinstance(control, widgets.FloatLogSlider):
-        import math
-
-        start = math.log10(control.value)
-        steps = [start + control.step * k for k in range(1, MOVES + 1)]
-        if steps[-1] > control.max:
-            steps = [start - control.step * k for k in range(1, MOVES + 1)]
-        return [control.base**s for s in steps]
-    if isinstance(control, widgets.SelectionSlider | widgets.Dropdown):
-        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
-        return [options[k % len(options)] for k in range(1, MOVES + 1)]
-    if isinstance(control, widgets.IntSlider | widgets.FloatSlider):
-        step = control.step or 1
-        return [min(control.max, control.value + step * k) for k in range(1, MOVES + 1)]
-    return []
-
-
 def _kernel_ms(explorer) -> dict[str, float]:
     """Median milliseconds of one update per control (each control moved MOVES times)."""
+    from tests.notebooks import control_moves
+
     explorer.render()
     result = {}
     for name, control in explorer.controls.items():
         start_value = control.value
         times = []
-        for value in _control_moves(control):
+        for value in control_moves(control, MOVES):
             if value == control.value:
                 continue
             getattr(explorer, "_frames", {}).clear()  # time a redraw, not the frame cache
@@ -135,11 +93,14 @@ def _empty_figure_ms(figsize) -> float:
 
 
 def kernel_figures() -> list[dict]:
+    from tests.notebooks import explorers_of
+
     rows = []
+    wanted = [c for c in os.environ.get("BENCH_CHAPTERS", "").split(",") if c]
     for path in sorted(SOLUTIONS.glob("*/*.ipynb")):
-        if path.stem != path.parent.name:
+        if path.stem != path.parent.name or (wanted and not path.stem.startswith(tuple(wanted))):
             continue
-        for index, source, explorer in _explorers_of(path):
+        for index, source, explorer in explorers_of(path):
             baseline = _empty_figure_ms(explorer.figure.get_size_inches())
             for control, ms in _kernel_ms(explorer).items():
                 rows.append({"chapter": path.parent.name, "cell": index, "explorer": source.split("(")[0],

@@ -108,4 +108,55 @@ def solution_answers(chapter: str) -> dict[str, str]:
     return answers
 
 
+def explorers_of(path: Path) -> list[tuple[int, str, object]]:
+    """Run a solution notebook's lesson and answer cells in this process; return the
+    explorers its cells end with, as (cell index, cell source, Explorer)."""
+    import ast
+    import contextlib
+    import io
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    from attention_course.explorer import Explorer
+
+    namespace: dict = {}
+    found = []
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code" or grading(cell).get("grade"):
+            continue
+        tree = ast.parse(cell.source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the course's own notebooks
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)  # noqa: S307
+                if isinstance(value, Explorer):
+                    found.append((index, cell.source.strip(), value))
+    return found
+
+
+def control_moves(control, count: int) -> list:
+    """``count`` values to move a control through, one step at a time, as a learner would."""
+    import math
+
+    import ipywidgets as widgets
+
+    if isinstance(control, widgets.FloatLogSlider):
+        start = math.log10(control.value)
+        steps = [start + control.step * k for k in range(1, count + 1)]
+        if steps[-1] > control.max:
+            steps = [start - control.step * k for k in range(1, count + 1)]
+        return [control.base**s for s in steps]
+    if isinstance(control, widgets.SelectionSlider | widgets.Dropdown):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return [options[k % len(options)] for k in range(1, count + 1)]
+    if isinstance(control, widgets.IntSlider | widgets.FloatSlider):
+        step = control.step or 1
+        return [min(control.max, control.value + step * k) for k in range(1, count + 1)]
+    if isinstance(control, widgets.Text):
+        return [f"{control.value} {word}" for word in ("attention", "query", "zebra", "")][:count]
+    return []
+
+
 ALL_CHAPTERS = chapters()

@@ -6,7 +6,10 @@ import numpy as np
 
 from attention_course.catalog import KEYS, SHORT_TITLES, TOPICS, VALUES, VOCABULARY
 from attention_course.explorer import explore, slider, temperature_slider
-from attention_course.figures import draw_bars, draw_heatmap, new_figure
+from attention_course.figures import draw_bars, draw_heatmap, new_figure, set_bars
+
+#: Characters of the query's words that the explorer shows.
+WORDS_SHOWN = 60
 
 
 def catalog_figure(keys=KEYS, values=VALUES, titles=SHORT_TITLES, vocabulary=VOCABULARY,
@@ -45,38 +48,76 @@ def library_explorer(encode, library_search, best_match=None, *, query="machine 
     their topic mixes, and ``best_match`` (if given and written) marks the hard lookup's book.
     """
     text = slider("Text", "query", value=query, continuous_update=False, width="420px")
+    n_books, n_topics = len(titles), len(topics)
 
-    def draw(figure, query, temperature):
-        vector = np.asarray(encode(query, vocabulary), dtype=float)
-        weights, result = library_search(vector, keys, values, temperature=temperature)
-        best = _best_or_none(best_match, vector, keys)
+    def build(figure, query, temperature):
+        # Whether best_match marks a book does not change with the query: decide the
+        # label once (a learner who writes best_match later runs this cell again).
+        marks = _best_or_none(best_match, _encode(encode, query, vocabulary), keys) is not None
         books_ax, topics_ax = figure.subplots(1, 2, width_ratios=[2.2, 1])
-        draw_bars(
-            books_ax, titles, weights, highlight=best,
-            title=f"weights of the books for '{query}' at T = {temperature:.3g}",
-            xlabel="book" + ("   (highlighted: your best_match, the hard lookup)" if best is not None else ""),
+        books = draw_bars(
+            books_ax, titles, np.zeros(n_books), title="attention weights of the books",
+            xlabel="book" + ("   (highlighted: your best_match, the hard lookup)" if marks else ""),
             ylabel="attention weight",
         )
-        for x, w in enumerate(np.asarray(weights, dtype=float)):
-            books_ax.text(x, w + 0.02, f"{w:.2f}", ha="center", fontsize=8)
-        found = [word for word, count in zip(vocabulary, vector) if count]
-        if not found:
-            books_ax.text(0.5, 0.75, "none of the query's words is in the vocabulary:\n"
-                          "every score is 0, so every book weighs the same",
-                          transform=books_ax.transAxes, ha="center", fontsize=10)
-        draw_bars(
-            topics_ax, topics, result,
+        books_ax.set_ylim(0, 1.15)  # room for the query line, and the number over a bar of weight 1
+        # Text is what takes longest to draw on a move: the lines that change are short,
+        # and a number is only written over a bar that shows.
+        shares = [books_ax.text(x, 0.02, "", ha="center", fontsize=8) for x in range(n_books)]
+        searched = books_ax.text(0.01, 0.98, "", transform=books_ax.transAxes, va="top", fontsize=10)
+        nothing_found = books_ax.text(
+            0.5, 0.7, "none of the query's words is in the vocabulary:\n"
+            "every score is 0, so every book weighs the same",
+            transform=books_ax.transAxes, ha="center", fontsize=10, visible=False,
+        )
+        result_bars = draw_bars(
+            topics_ax, topics, np.zeros(n_topics),
             title="what you carry home: result", xlabel="topic", ylabel="share of the result",
         )
-        topics_ax.text(0.5, 0.97, "query words: " + (", ".join(found) if found else "none"),
-                       transform=topics_ax.transAxes, ha="center", va="top", fontsize=9)
+        topics_ax.set_ylim(0, 1.05)
+
+        def update(query, temperature):
+            vector = _encode(encode, query, vocabulary)
+            weights, result = library_search(vector.copy(), keys, values, temperature=temperature)
+            weights = _row(weights, n_books, "weights")
+            result = _row(result, n_topics, "result")
+            set_bars(books, weights, highlight=_best_or_none(best_match, vector.copy(), keys))
+            for x, (label, w) in enumerate(zip(shares, weights)):
+                label.set_position((x, w + 0.02))
+                label.set_text(f"{w:.2f}")
+                label.set_visible(w >= 0.005)  # a row of "0.00" says nothing the bars do not
+            found = [word for word, count in zip(vocabulary, vector) if count]
+            searched.set_text(f"T = {temperature:.3g}; words of the query in the catalog: "
+                              + _shortened(", ".join(found) if found else "none"))
+            nothing_found.set_visible(not found)
+            set_bars(result_bars, result)
+            return [*books, *shares, searched, nothing_found, *result_bars]
+
+        return update
 
     return explore(
-        draw,
-        {"query": text, "temperature": temperature_slider(1.0, 0.01, 20.0)},
+        build=build,
+        controls={"query": text, "temperature": temperature_slider(1.0, 0.01, 20.0)},
         figsize=(11, 4.4),
         title="Search the library with your own functions",
     )
+
+
+def _shortened(words: str) -> str:
+    """The words, cut short if they would run out of their panel."""
+    return words if len(words) <= WORDS_SHOWN else words[: WORDS_SHOWN - 1].rstrip() + "\u2026"
+
+
+def _encode(encode, query: str, vocabulary) -> np.ndarray:
+    return np.asarray(encode(query, vocabulary), dtype=float)
+
+
+def _row(numbers, length: int, name: str) -> np.ndarray:
+    """The learner's numbers as a flat row of ``length``, or a clear error."""
+    row = np.asarray(numbers, dtype=float).ravel()
+    if row.shape != (length,):
+        raise ValueError(f"library_search's {name} have {row.size} numbers, expected {length}")
+    return row
 
 
 def _best_or_none(best_match, vector, keys):

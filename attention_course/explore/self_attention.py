@@ -19,12 +19,14 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from attention_course.explorer import Explorer, explore, slider, temperature_slider
 from attention_course.figures import (
+    OUTLINE_COLOUR,
     WEIGHT_CMAP,
     draw_attention_lines,
     draw_bars,
     draw_heatmap,
     message_figure,
     new_figure,
+    set_attention_lines,
 )
 
 # --- Toy data: hand-set, so that what the figures show really happens. ----------------
@@ -347,35 +349,18 @@ def _weights_for(self_attention: Callable, sentence: str, temperature: float = 1
     return tokens, weights
 
 
-def _draw_sentence_attention(
-    figure: Figure,
-    tokens: Sequence[str],
-    weights: np.ndarray,
-    query: int,
-    subtitle: str,
-    annotate: bool = True,
-    axes: tuple[Axes, Axes] | None = None,
-) -> None:
-    lines_ax, heat_ax = axes or figure.subplots(1, 2, width_ratios=[1.0, 1.1])
-    if query < 0:
-        draw_attention_lines(
-            lines_ax,
-            tokens,
-            tokens,
-            weights,
-            title=f"every word attends ({subtitle})",
-            max_width=6,
-            min_weight=0.08 if len(tokens) > 8 else 0.04,
-        )
-    else:
-        draw_attention_lines(
-            lines_ax,
-            [tokens[query]],
-            tokens,
-            weights[query : query + 1],
-            title=f"what '{tokens[query]}' attends to ({subtitle})",
-            max_width=10,
-        )
+def _draw_sentence_attention(figure: Figure, tokens: Sequence[str], weights: np.ndarray, subtitle: str) -> None:
+    """Every word's attention as lines (left) and as an annotated heatmap (right)."""
+    lines_ax, heat_ax = figure.subplots(1, 2, width_ratios=[1.0, 1.1])
+    draw_attention_lines(
+        lines_ax,
+        tokens,
+        tokens,
+        weights,
+        title=f"every word attends ({subtitle})",
+        max_width=6,
+        min_weight=0.08 if len(tokens) > 8 else 0.04,
+    )
     draw_heatmap(
         heat_ax,
         weights,
@@ -386,12 +371,8 @@ def _draw_sentence_attention(
         ylabel="query word (attending)",
         vmin=0,
         vmax=1,
-        annotate=annotate and len(tokens) <= 8,
+        annotate=len(tokens) <= 8,
     )
-    if query >= 0:
-        heat_ax.add_patch(
-            Rectangle((-0.5, query - 0.5), len(tokens), 1, fill=False, edgecolor="red", linewidth=2)
-        )
 
 
 def plot_attention_lines(self_attention: Callable, sentence: str = SHORT_SENTENCE) -> Figure:
@@ -401,7 +382,7 @@ def plot_attention_lines(self_attention: Callable, sentence: str = SHORT_SENTENC
         tokens, weights = _weights_for(self_attention, sentence)
     except Exception as error:
         return message_figure(_failure_text(error), width=9)
-    _draw_sentence_attention(figure, tokens, weights, -1, "T = 1")
+    _draw_sentence_attention(figure, tokens, weights, "T = 1")
     return figure
 
 
@@ -421,17 +402,53 @@ def self_attention_explorer(self_attention: Callable) -> Explorer:
     # Registered before the explorer's own observer, so the query list is fresh first.
     sentence.observe(new_sentence, names="value")
 
-    def draw(fig: Figure, sentence: str, query: int, temperature: float) -> None:
-        tokens, weights = _weights_for(self_attention, sentence, temperature)
-        query = query if query < len(tokens) else -1
-        # A fixed layout: constrained layout would measure every label on each redraw.
-        fig.set_layout_engine(None)
-        axes = fig.add_axes((0.1, 0.12, 0.36, 0.78)), fig.add_axes((0.6, 0.2, 0.38, 0.7))
-        _draw_sentence_attention(fig, tokens, weights, query, f"T = {temperature:.3g}", False, axes)
+    def build(fig: Figure, sentence: str, query: int, temperature: float):
+        tokens, _ = toy_embeddings(sentence)
+        n = len(tokens)
+        one = 0 <= query < n
+        fig.set_layout_engine("none")  # the axes are placed by hand
+        lines_ax = fig.add_axes((0.1, 0.12, 0.36, 0.78))
+        heat_ax = fig.add_axes((0.6, 0.2, 0.3, 0.7))
+        width, least = (10.0, 0.01) if one else (6.0, 0.08 if n > 8 else 0.04)
+        lines = draw_attention_lines(lines_ax, [tokens[query]] if one else tokens, tokens,
+                                     np.zeros((1 if one else n, n)), title=" ",
+                                     max_width=width, min_weight=least)
+        query_word = lines_ax.texts[0]  # the left column's one word, when one query is shown
+        image = draw_heatmap(heat_ax, np.zeros((n, n)), tokens, tokens,
+                             title="attention weights (rows sum to 1)",
+                             xlabel="key word (attended to)", ylabel="query word (attending)",
+                             vmin=0, vmax=1, annotate=False)
+        fig.colorbar(image, cax=fig.add_axes((0.92, 0.2, 0.015, 0.7)), label="weight")
+        outline = heat_ax.add_patch(Rectangle((-0.5, -0.5), n, 1, fill=False,
+                                              edgecolor=OUTLINE_COLOUR, linewidth=2.5))
+        outline.set_visible(one)
+
+        def update(sentence: str, query: int, temperature: float):
+            tokens, weights = _weights_for(self_attention, sentence, temperature)
+            subtitle = f"T = {temperature:.3g}"
+            changed = [lines, lines_ax.title, image]
+            if one:
+                set_attention_lines(lines, weights[query : query + 1], max_width=width, min_weight=least)
+                lines_ax.title.set_text(f"what '{tokens[query]}' attends to ({subtitle})")
+                query_word.set_text(tokens[query])
+                outline.set_y(query - 0.5)
+                changed += [query_word, outline]
+            else:
+                set_attention_lines(lines, weights, max_width=width, min_weight=least)
+                lines_ax.title.set_text(f"every word attends ({subtitle})")
+            image.set_data(weights)
+            return changed
+
+        return update
+
+    def structure(values: dict) -> tuple:
+        """A figure per sentence, and per kind of lines: one query's, or every word's."""
+        return values["sentence"], 0 <= values["query"] < len(values["sentence"].split())
 
     return explore(
-        draw,
-        {"sentence": sentence, "query": query, "temperature": temperature_slider()},
+        build=build,
+        controls={"sentence": sentence, "query": query, "temperature": temperature_slider()},
+        structure=structure,
         figsize=(10, 4.2),
         title="Self-attention over a sentence: your self_attention, hand-set weights",
     )

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from attention_course.explorer import Explorer, explore, slider
-from attention_course.figures import VALUE_CMAP, WEIGHT_CMAP, draw_bars, draw_heatmap, new_figure
+from attention_course.figures import VALUE_CMAP, WEIGHT_CMAP, draw_bars, draw_heatmap, new_figure, set_bars
 
 QUERY_COLOUR = matplotlib.colormaps[WEIGHT_CMAP](0.0)
 KEY_COLOUR = matplotlib.colormaps[WEIGHT_CMAP](0.6)
@@ -32,12 +32,16 @@ GEOMETRY_KEYS = [
 GEOMETRY_QUERY = np.array([2.0, 1.0])
 
 
-def _arrow(ax: Axes, vector, colour, label: str = "", width: float = 0.03) -> None:
-    ax.arrow(0, 0, vector[0], vector[1], color=colour, width=width, length_includes_head=True,
-             head_width=0.15, alpha=0.9)
+def _arrow(ax: Axes, vector, colour, label: str = "", width: float = 0.03):
+    """An arrow from the origin to ``vector``, its label at the tip; returns both (the label
+    is None without one)."""
+    arrow = ax.arrow(0, 0, vector[0], vector[1], color=colour, width=width,
+                     length_includes_head=True, head_width=0.15, alpha=0.9)
+    annotation = None
     if label:
-        ax.annotate(label, vector, xytext=(4, 4), textcoords="offset points", fontsize=9,
-                    color=colour)
+        annotation = ax.annotate(label, vector, xytext=(4, 4), textcoords="offset points",
+                                 fontsize=9, color=colour)
+    return arrow, annotation
 
 
 def _rotate(vector: np.ndarray, degrees: float) -> np.ndarray:
@@ -103,37 +107,55 @@ def dot_product_explorer(dot_product: Callable) -> Explorer:
     length_q = math.hypot(*q)
     angles = np.linspace(-180, 180, 181)
 
-    def draw(fig: Figure, angle: float, length: float) -> None:
-        k = _rotate(_direction(q), angle) * length
-        score = float(dot_product(q.copy(), k.copy()))
+    def build(fig: Figure, angle: float, length: float):
         left, right = fixed_panels(fig, width_ratios=[1, 1.3], left=0.08, right=0.98,
                                    bottom=0.15, top=0.91, wspace=0.25)
-        projection = length * math.cos(math.radians(angle))
-        foot = _direction(q) * projection
-        left.plot([k[0], foot[0]], [k[1], foot[1]], linestyle=":", color="0.4")
-        left.plot([0, foot[0]], [0, foot[1]], color=KEY_COLOUR, linewidth=6, alpha=0.35,
-                  label="shadow of k on q")
-        _arrow(left, q, QUERY_COLOUR, "q", width=0.04)
-        _arrow(left, k, KEY_COLOUR, "k", width=0.04)
+        (drop,) = left.plot([0, 0], [0, 0], linestyle=":", color="0.4")
+        (shadow,) = left.plot([0, 0], [0, 0], color=KEY_COLOUR, linewidth=6, alpha=0.35,
+                              label="shadow of k on q")
+        _, q_label = _arrow(left, q, QUERY_COLOUR, "q", width=0.04)
+        k_arrow, k_label = _arrow(left, q, KEY_COLOUR, "k", width=0.04)
         _arrow_axes(left, 3.2)
-        left.legend(loc="lower left", fontsize=8)
-        left.set_title(f"θ = {angle:.0f}°, |k| = {length:.1f}")
-        right.plot(angles, length_q * length * np.cos(np.radians(angles)), color="0.5",
-                   label="|q| |k| cos θ")
-        right.plot([angle], [score], "o", color=QUERY_COLOUR, markersize=9,
-                   label="your dot_product(q, k)")
-        right.axhline(0, color="black", linewidth=0.8)
+        key_legend = left.legend(loc="lower left", fontsize=8)
+        left.set_title("θ, |k|")
+        (curve,) = right.plot(angles, np.zeros_like(angles), color="0.5", label="|q| |k| cos θ")
+        (mark,) = right.plot([angle], [0.0], "o", color=QUERY_COLOUR, markersize=9,
+                             label="your dot_product(q, k)")
+        zero = right.axhline(0, color="black", linewidth=0.8)
         reach = length_q * 3.0 * 1.1
+        right.set_xlim(-198, 198)
         right.set_ylim(-reach, reach)
         right.set_xticks([-180, -90, 0, 90, 180])
         right.set_xlabel("angle θ between q and k (degrees)")
         right.set_ylabel("score q · k")
-        right.set_title(f"your dot_product(q, k) = {score:.3f}")
+        right.set_title("your dot_product(q, k)")
         right.legend(loc="lower center", fontsize=8)
 
+        def update(angle: float, length: float):
+            k = _rotate(_direction(q), angle) * length
+            score = float(dot_product(q.copy(), k.copy()))
+            projection = length * math.cos(math.radians(angle))
+            foot = _direction(q) * projection
+            drop.set_data([k[0], foot[0]], [k[1], foot[1]])
+            shadow.set_data([0, foot[0]], [0, foot[1]])
+            k_arrow.set_data(dx=k[0], dy=k[1])
+            k_arrow.set_visible(length > 0)  # a zero-length arrow would still draw its head
+            k_label.xy = (k[0], k[1])
+            left.title.set_text(f"θ = {angle:.0f}°, |k| = {length:.1f}")
+            curve.set_ydata(length_q * length * np.cos(np.radians(angles)))
+            mark.set_data([angle], [score])
+            right.title.set_text(f"your dot_product(q, k) = {score:.3f}")
+            # The label q, the legend and the line at 0 do not move, but what moves passes
+            # under them: they are drawn again over it. (The curve never reaches the right
+            # panel's legend, nor does the dot of a dot_product that is right.)
+            return [drop, shadow, k_arrow, q_label, k_label, key_legend, left.title,
+                    curve, mark, zero, right.title]
+
+        return update
+
     return explore(
-        draw,
-        {
+        build=build,
+        controls={
             "angle": slider("FloatSlider", "angle θ between q and k", value=30.0, min=-180.0,
                             max=180.0, step=5.0),
             "length": slider("FloatSlider", "length of k", value=2.0, min=0.0, max=3.0,
@@ -216,32 +238,47 @@ def scaling_explorer(attention_scores: Callable, scaled_attention_scores: Callab
     key_labels = [str(j + 1) for j in range(n_keys)]
     bins = np.linspace(-75, 75, 61)
 
-    def draw(fig: Figure, d_k: int, divide_by: str) -> None:
+    def scores_for(d_k: int, divide_by: str) -> np.ndarray:
         Q, K = Q_all[:, :d_k].copy(), K_all[:, :d_k].copy()
         if divide_by == "√d_k":
-            scores = np.asarray(scaled_attention_scores(Q, K), dtype=float)
-        else:
-            scores = np.asarray(attention_scores(Q, K), dtype=float)
-            if divide_by == "d_k":
-                scores = scores / d_k
-        weights = np.asarray(softmax(scores[0]), dtype=float)
-        left, right = fixed_panels(fig, left=0.08, right=0.98, bottom=0.15, top=0.82,
+            return np.asarray(scaled_attention_scores(Q, K), dtype=float)
+        scores = np.asarray(attention_scores(Q, K), dtype=float)
+        return scores / d_k if divide_by == "d_k" else scores
+
+    def build(fig: Figure, d_k: int, divide_by: str):
+        left, right = fixed_panels(fig, left=0.09, right=0.98, bottom=0.15, top=0.82,
                                    wspace=0.25)
-        counts, _ = np.histogram(scores, bins=bins)
-        left.stairs(counts, bins, fill=True, color=KEY_COLOUR)
-        left.stairs(counts, bins, color="black", linewidth=0.5)
+        empty = np.zeros(len(bins) - 1)
+        filled = left.stairs(empty, bins, fill=True, color=KEY_COLOUR)
+        outline = left.stairs(empty, bins, color="black", linewidth=0.5)
         left.set_xlim(bins[0], bins[-1])
+        # A fixed scale, so that the histogram flattens as the scores spread out.
+        left.set_ylim(0, 1)
         left.set_xlabel("score")
-        left.set_ylabel("number of (query, key) pairs")
-        left.set_title(f"scores: spread (std) = {scores.std():.2f}")
-        draw_bars(right, key_labels, weights, highlight=int(np.argmax(weights)),
-                  xlabel="key number", ylabel="softmax weight",
-                  title=f"query 1's weights: largest = {weights.max():.2f}")
-        fig.suptitle(f"d_k = {d_k}, scores divided by {divide_by if divide_by != 'none' else 1}")
+        left.set_ylabel(f"share of (query, key) pairs\nin each bin ({bins[1] - bins[0]:g} wide)")
+        left.set_title("scores: spread (std)")
+        bars = draw_bars(right, key_labels, np.zeros(n_keys), xlabel="key number",
+                         ylabel="softmax weight", title="query 1's weights")
+        heading = fig.suptitle(f"d_k = {d_k}")
+
+        def update(d_k: int, divide_by: str):
+            scores = scores_for(d_k, divide_by)
+            weights = np.asarray(softmax(scores[0]), dtype=float)
+            counts, _ = np.histogram(scores, bins=bins)
+            share = counts / max(scores.size, 1)
+            filled.set_data(share)
+            outline.set_data(share)
+            left.title.set_text(f"scores: spread (std) = {scores.std():.2f}")
+            set_bars(bars, weights, highlight=int(np.argmax(weights)))
+            right.title.set_text(f"query 1's weights: largest = {weights.max():.2f}")
+            heading.set_text(f"d_k = {d_k}, scores divided by {divide_by if divide_by != 'none' else 1}")
+            return [filled, outline, left.title, *bars, right.title, heading]
+
+        return update
 
     return explore(
-        draw,
-        {
+        build=build,
+        controls={
             "d_k": slider("SelectionSlider", "d_k", options=DIMS, value=64),
             "divide_by": slider("SelectionSlider", "divide the scores by", options=SCALINGS,
                                 value="none"),

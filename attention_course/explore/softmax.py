@@ -17,7 +17,7 @@ from matplotlib.ticker import NullLocator
 
 from attention_course.explore.similarity import fixed_panels
 from attention_course.explorer import Explorer, _not_written_text, explore, temperature_slider
-from attention_course.figures import WEIGHT_CMAP, draw_bars, new_figure
+from attention_course.figures import WEIGHT_CMAP, draw_bars, new_figure, set_bars
 
 #: One query's scores against six keys: the running example of the chapter.
 KEY_TOKENS = ["the", "cat", "sat", "on", "a", "mat"]
@@ -69,22 +69,23 @@ def temperature_explorer(softmax_with_temperature: Callable,
     n = len(labels)
     curve_temperatures = np.geomspace(0.05, 20, 40)
 
-    def draw(fig: Figure, temperature: float) -> None:
-        weights = np.asarray(softmax_with_temperature(logits.copy(), temperature), dtype=float)
-        curve = [entropy_bits(softmax_with_temperature(logits.copy(), t))
-                 for t in curve_temperatures]
+    def build(fig: Figure, temperature: float):
         left, right = fixed_panels(fig, left=0.07, right=0.98, bottom=0.17, top=0.91,
                                    wspace=0.22)
-        _weights_panel(left, labels, weights, temperature)
-        right.plot(curve_temperatures, curve, color=LINE_COLOUR, label="entropy of the weights")
-        right.plot([temperature], [entropy_bits(weights)], "o", color=MARK_COLOUR,
-                   markeredgecolor="black", markersize=9, label="this temperature")
+        bars = draw_bars(left, labels, np.zeros(n), xlabel="key token", ylabel="weight",
+                         title="T = 1: entropy 0.00 bits")
+        uniform = left.axhline(1 / n, color="0.4", linestyle=":", linewidth=1)
+        (curve,) = right.plot(curve_temperatures, np.zeros_like(curve_temperatures),
+                              color=LINE_COLOUR, label="entropy of the weights")
+        (mark,) = right.plot([temperature], [0.0], "o", color=MARK_COLOUR,
+                             markeredgecolor="black", markersize=9, label="this temperature")
         right.axhline(math.log2(n), color="0.4", linestyle=":", linewidth=1)
         right.axhline(0, color="0.4", linestyle=":", linewidth=1)
         right.text(0.055, math.log2(n) - 0.08, f"uniform limit: log2({n}) bits", va="top",
                    fontsize=8)
         right.text(19, 0.08, "argmax limit: 0 bits", ha="right", va="bottom", fontsize=8)
         right.set_xscale("log")
+        right.set_xlim(curve_temperatures[0] / 1.15, curve_temperatures[-1] * 1.15)
         right.set_xticks(TICKS, [f"{t:g}" for t in TICKS])
         right.xaxis.set_minor_locator(NullLocator())
         right.set_ylim(-0.1, math.log2(n) + 0.2)
@@ -93,9 +94,21 @@ def temperature_explorer(softmax_with_temperature: Callable,
         right.set_title("low T: sharp; high T: flat")
         right.legend(loc="center right", fontsize=8)
 
+        def update(temperature: float):
+            weights = np.asarray(softmax_with_temperature(logits.copy(), temperature), dtype=float)
+            curve.set_ydata([entropy_bits(softmax_with_temperature(logits.copy(), t))
+                             for t in curve_temperatures])
+            entropy = entropy_bits(weights)
+            mark.set_data([temperature], [entropy])
+            set_bars(bars, weights, highlight=int(np.argmax(weights)))
+            left.title.set_text(f"T = {temperature:.3g}: entropy {entropy:.2f} bits")
+            return [*bars, uniform, left.title, curve, mark]
+
+        return update
+
     return explore(
-        draw,
-        {"temperature": temperature_slider()},
+        build=build,
+        controls={"temperature": temperature_slider()},
         figsize=(9, 3.4),
         title="Move the temperature from 0.05 (a hard lookup) to 20 (an even blend)",
     )

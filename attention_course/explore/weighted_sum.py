@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation, Text
 
 from attention_course.explorer import LABEL_STYLE, explore, temperature_slider
 from attention_course.figures import (
+    OUTLINE_COLOUR,
     WEIGHT_CMAP,
     draw_attention_lines,
     draw_heatmap,
     new_figure,
+    set_attention_lines,
 )
 
 #: A sentence whose queries and keys are hand-made, so that the weights can be read:
@@ -72,10 +80,9 @@ def blend_figure(tokens, V, weights, output, query: str = ""):
         V[:, 0], V[:, 1], s=60 + 1200 * weights, c=weights, cmap=WEIGHT_CMAP,
         vmin=0, vmax=1, edgecolors="black", linewidths=0.5, zorder=2,
     )
-    for j, token in enumerate(tokens):
-        ax.annotate(f"{token} ({weights[j]:.2f})", V[j], xytext=(8, 6),
-                    textcoords="offset points", fontsize=9)
-    ax.scatter(*output, marker="*", s=400, color="#d55e00", edgecolors="black", zorder=3,
+    for point, label in _value_labels(tokens, V, weights):
+        ax.annotate(label, point, xytext=(8, 6), textcoords="offset points", fontsize=9)
+    ax.scatter(*output, marker="*", s=400, color=OUTLINE_COLOUR, edgecolors="black", zorder=3,
                label=f"output for '{query}'" if query else "output")
     ax.legend(loc="lower left", fontsize=9)
     figure.colorbar(points, ax=ax, label="attention weight")
@@ -84,6 +91,22 @@ def blend_figure(tokens, V, weights, output, query: str = ""):
     ax.set_title(f"The output is a weighted average of the values{f' (query: {query})' if query else ''}")
     ax.margins(0.2)
     return figure
+
+
+def _value_labels(tokens, V, weights):
+    """One label per distinct value vector: words that share a value (the two "the"s) would
+    write their labels over each other, so they share one, "the ×2 (0.03 each)"."""
+    places: dict[tuple, list[int]] = {}
+    for j, point in enumerate(V):
+        places.setdefault(tuple(np.round(point, 9)), []).append(j)
+    for members in places.values():
+        words = {str(tokens[j]) for j in members}
+        shares = {f"{weights[j]:.2f}" for j in members}
+        if len(members) > 1 and len(words) == 1 and len(shares) == 1:
+            label = f"{tokens[members[0]]} \u00d7{len(members)} ({shares.pop()} each)"
+        else:
+            label = ", ".join(f"{tokens[j]} ({weights[j]:.2f})" for j in members)
+        yield V[members[0]], label
 
 
 def attention_figure(tokens, weights, *, title: str = "", query: int | None = None, figure=None,
@@ -95,29 +118,52 @@ def attention_figure(tokens, weights, *, title: str = "", query: int | None = No
     """
     weights = np.asarray(weights, dtype=float)
     figure = figure if figure is not None else new_figure(9, 3.8)
-    heat_ax, lines_ax = figure.subplots(1, 2, width_ratios=[1.1, 1])
-    draw_heatmap(
-        heat_ax, weights, row_labels=tokens, column_labels=tokens,
-        title="attention weights", xlabel="key (attended to)", ylabel="query (attends)",
-        vmin=0, vmax=1, colorbar_label="weight", annotate=annotate,
-    )
-    if query is None:
-        draw_attention_lines(lines_ax, tokens, tokens, weights, title="every query's lines")
-    else:
-        shown = np.zeros_like(weights)
-        shown[query] = weights[query]
-        draw_attention_lines(lines_ax, tokens, tokens, shown,
-                             title=f"the lines of '{tokens[query]}' (query {query})")
-        heat_ax.add_patch(_row_outline(query, weights.shape[1]))
+    _attention_panels(figure, tokens, weights, query=query, annotate=annotate)
     if title:
         figure.suptitle(title)
     return figure
 
 
-def _row_outline(row: int, columns: int):
-    from matplotlib.patches import Rectangle
+class _AttentionPanels(NamedTuple):
+    """The artists of :func:`attention_figure` that show the weights."""
 
-    return Rectangle((-0.5, row - 0.5), columns, 1, fill=False, edgecolor="#d55e00", linewidth=2.5)
+    image: AxesImage
+    outline: Rectangle
+    lines: LineCollection
+    lines_title: Text
+
+
+def _attention_panels(figure, tokens, weights, *, query, annotate) -> _AttentionPanels:
+    heat_ax, lines_ax = figure.subplots(1, 2, width_ratios=[1.1, 1])
+    image = draw_heatmap(
+        heat_ax, weights, row_labels=tokens, column_labels=tokens,
+        title="attention weights", xlabel="key (attended to)", ylabel="query (attends)",
+        vmin=0, vmax=1, colorbar_label="weight", annotate=annotate,
+    )
+    outline = heat_ax.add_patch(_row_outline(0, weights.shape[1]))
+    lines = draw_attention_lines(lines_ax, tokens, tokens, np.zeros_like(weights))
+    panels = _AttentionPanels(image, outline, lines, lines_ax.title)
+    _show_query(panels, tokens, weights, query)
+    return panels
+
+
+def _show_query(panels: _AttentionPanels, tokens, weights, query: int | None) -> None:
+    """Every query's lines (``query`` None), or one query's lines and its row outlined."""
+    if query is None:
+        set_attention_lines(panels.lines, weights)
+        panels.lines_title.set_text("every query's lines")
+        panels.outline.set_visible(False)
+    else:
+        shown = np.zeros_like(weights)
+        shown[query] = weights[query]
+        set_attention_lines(panels.lines, shown)
+        panels.lines_title.set_text(f"the lines of '{tokens[query]}' (query {query})")
+        panels.outline.set_y(query - 0.5)
+        panels.outline.set_visible(True)
+
+
+def _row_outline(row: int, columns: int):
+    return Rectangle((-0.5, row - 0.5), columns, 1, fill=False, edgecolor=OUTLINE_COLOUR, linewidth=2.5)
 
 
 def attention_explorer(scaled_dot_product_attention, tokens=TOKENS, Q=Q, K=K, V=V):
@@ -126,21 +172,37 @@ def attention_explorer(scaled_dot_product_attention, tokens=TOKENS, Q=Q, K=K, V=
     It calls ``scaled_dot_product_attention(Q, K, V, temperature=T)`` on every move.
     """
     tokens = list(tokens)
+    n = len(tokens)
     choices = [("every word", -1)] + [(f"{i}: {token}", i) for i, token in enumerate(tokens)]
     which = widgets.Dropdown(options=choices, value=6 if len(tokens) > 6 else -1,
                              description="lines for the query", style=LABEL_STYLE)
 
-    def draw(figure, temperature, query):
-        output, weights = scaled_dot_product_attention(Q, K, V, temperature=temperature)
-        attention_figure(
-            tokens, weights, figure=figure, query=None if query < 0 else query,
-            title=f"scaled_dot_product_attention at temperature {temperature:.3g}",
-            annotate=False,  # 64 numbers would slow every redraw; the colours carry them
-        )
+    def build(figure, temperature, query):
+        # The colours carry the weights: 64 numbers in the cells would be hard to read
+        # at this size, and slow to draw on every move.
+        panels = _attention_panels(figure, tokens, np.zeros((n, n)), query=None, annotate=False)
+        # The title's words stay put and only the number after them is drawn again: text
+        # is the slowest thing to draw, about 0.2 ms a letter.
+        words = figure.suptitle("scaled_dot_product_attention at temperature")
+        number = Annotation("", xy=(1, 0), xycoords=words, ha="left", va="bottom",
+                            fontsize=words.get_fontsize())
+        figure.add_artist(number)
+
+        def update(temperature, query):
+            _output, weights = scaled_dot_product_attention(Q, K, V, temperature=temperature)
+            weights = np.asarray(weights, dtype=float)
+            if weights.shape != (n, n):
+                raise ValueError(f"the weights have shape {weights.shape}, expected {(n, n)}")
+            panels.image.set_data(weights)
+            _show_query(panels, tokens, weights, None if query < 0 else query)
+            number.set_text(f" {temperature:.3g}")
+            return [panels.image, panels.outline, panels.lines, panels.lines_title, number]
+
+        return update
 
     return explore(
-        draw,
-        {"temperature": temperature_slider(1.0, 0.05, 20.0), "query": which},
+        build=build,
+        controls={"temperature": temperature_slider(1.0, 0.05, 20.0), "query": which},
         figsize=(9, 3.8),
         title="Your attention: weights as a heatmap and as lines",
     )

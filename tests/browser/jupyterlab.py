@@ -369,6 +369,32 @@ def figure_change_ms(page, timeout: float = 30_000) -> float:
     return watch["changed"] - watch["pressed"]
 
 
+SETTLED_FIGURE = """
+([cellIndex, quietMs]) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cell = panel.content.widgets[cellIndex].node;
+  const img = cell.querySelector('.jp-OutputArea-output[data-mime-type="image/png"] img');
+  if (!img || !img.complete || img.naturalWidth === 0) { return false; }
+  const now = performance.now();
+  const last = window.__settle;
+  if (!last || last.cell !== cellIndex || last.src !== img.getAttribute('src')) {
+    window.__settle = {cell: cellIndex, src: img.getAttribute('src'), since: now};
+    return false;
+  }
+  return now - last.since >= quietMs;
+}
+"""
+
+
+def settle_figure(page, cell_index: int, quiet_ms: int = 400, timeout: float = 30_000) -> None:
+    """Wait until the kernel is idle and the cell's figure has been loaded and unchanged
+    for ``quiet_ms``: frames still on their way from an earlier move must not be taken for
+    the answer to the next one, nor be caught half drawn in a screenshot."""
+    wait_idle(page, timeout)
+    page.evaluate("() => { window.__settle = null; }")
+    page.wait_for_function(SETTLED_FIGURE, arg=[cell_index, quiet_ms], timeout=timeout, polling=100)
+
+
 def press_on_slider(page, handle, key: str) -> None:
     handle.focus()
     page.keyboard.press(key)

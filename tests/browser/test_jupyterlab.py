@@ -32,6 +32,7 @@ from tests.browser.jupyterlab import (
     press_on_slider,
     run_notebook,
     screenshot_notebook,
+    settle_figure,
     slider_handles,
     wait_for_widgets,
     watch_figure,
@@ -120,6 +121,7 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
         handle = handles.nth(number)
         handle.scroll_into_view_if_needed()
         for key in ("ArrowRight", "ArrowLeft"):  # the second moves it back: either may hit an end
+            settle_figure(page, index)
             watch_figure(page, index)
             press_on_slider(page, handle, key)
             try:
@@ -129,11 +131,13 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
                 continue
         else:
             failures.append(f"cell {index}: slider {number + 1}: the arrow keys did not change the figure")
+        settle_figure(page, index)
         watch_figure(page, index)
         drag_slider(page, handle, -80 if number % 2 == 0 else 80)
         try:
             figure_change_ms(page, timeout=20_000)
         except Exception:  # noqa: BLE001
+            settle_figure(page, index)
             watch_figure(page, index)
             drag_slider(page, handle, 80)
             try:
@@ -143,6 +147,7 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
     boxes = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".widget-text input")
     for number in range(boxes.count()):
         box = boxes.nth(number)
+        settle_figure(page, index)
         watch_figure(page, index)
         box.click()
         box.fill("attention and transformers")
@@ -153,7 +158,7 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
             failures.append(f"cell {index}: typing in text box {number + 1} did not change the figure")
     if handles.count():
         MOVED.setdefault(chapter, []).append(cell["source"])
-    page.wait_for_timeout(200)
+    settle_figure(page, index)
     target = ARTIFACTS / f"explorer-{chapter}-cell{index}.png"
     page.locator(".jp-Notebook .jp-Cell").nth(index).screenshot(path=str(target))
     return failures

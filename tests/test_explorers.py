@@ -1,0 +1,86 @@
+"""The slider explorers, in this process: every position draws what a whole redraw draws.
+
+An explorer built with ``build`` redraws by blitting: it pastes back a background rendered
+once and draws only the artists that ``update`` returned. If ``update`` changed anything
+else (a limit, a label, an artist it did not return), the blitted frame would show stale
+pixels. So for every control of every explorer of every solution notebook, each position is
+rendered both ways and the two images must agree.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import PIL.Image
+import pytest
+
+from tests.notebooks import ALL_CHAPTERS, control_moves, explorers_of, solution_path
+
+MOVES = 6
+#: Pixels that may differ by more than a faint shade: where two lines cross, the blitted
+#: frame draws the changing one on top, a whole redraw draws them in the order they were made.
+DIFFERENT_SHARE = 0.0005
+SHADE = 40
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
+
+
+def _differing_share(fast: bytes, whole: bytes) -> float:
+    a, b = _pixels(fast), _pixels(whole)
+    assert a.shape == b.shape, f"the frames differ in size: {a.shape} and {b.shape}"
+    return float((np.abs(a - b).max(axis=2) > SHADE).mean())
+
+
+@pytest.fixture(scope="module", params=ALL_CHAPTERS)
+def chapter_explorers(request):
+    return request.param, explorers_of(solution_path(request.param))
+
+
+def test_every_chapter_has_an_explorer(chapter_explorers):
+    chapter, explorers = chapter_explorers
+    assert explorers, f"{chapter}: no cell ends with an explorer"
+
+
+def test_blitted_frames_match_whole_redraws(chapter_explorers):
+    chapter, explorers = chapter_explorers
+    problems = []
+    for index, _source, explorer in explorers:
+        if explorer.build is None:
+            problems.append(f"cell {index}: redraws the whole figure on every move (no build/update)")
+            continue
+        explorer.render()
+        for name, control in explorer.controls.items():
+            start = control.value
+            for value in control_moves(control, MOVES):
+                control.value = value
+                explorer._frames.clear()
+                fast = explorer.render()
+                share = _differing_share(fast, explorer.render_whole())
+                if share > DIFFERENT_SHARE:
+                    problems.append(f"cell {index}: {name} = {value!r}: {share:.3%} of the pixels differ")
+            control.value = start
+    assert not problems, f"{chapter}:\n" + "\n".join(problems)
+
+
+def test_a_function_not_written_yet_shows_a_message_then_the_figure():
+    from attention_course.explore.softmax import temperature_explorer
+
+    written = False
+
+    def softmax_with_temperature(x, temperature):
+        if not written:
+            raise NotImplementedError
+        z = np.asarray(x, dtype=float) / temperature
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    explorer = temperature_explorer(softmax_with_temperature)
+    message = _pixels(explorer.render())
+    written = True
+    explorer._frames.clear()
+    figure = explorer.render()
+    assert _differing_share(explorer.render_whole(), figure) <= DIFFERENT_SHARE
+    assert (np.abs(message - _pixels(figure)).max(axis=2) > SHADE).mean() > 0.05, "the message stayed up"
