@@ -150,7 +150,7 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
         settle_figure(page, index)
         watch_figure(page, index)
         box.click()
-        box.fill("attention and transformers")
+        box.fill("neural networks for language")
         page.keyboard.press("Enter")
         try:
             figure_change_ms(page, timeout=20_000)
