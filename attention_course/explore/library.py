@@ -98,7 +98,7 @@ def library_explorer(encode, library_search, best_match=None, *, query="machine 
     return explore(
         build=build,
         controls={"query": text, "temperature": temperature_slider(1.0, 0.01, 20.0)},
-        figsize=(11, 4.4),
+        figsize=(10, 4),
         title="Search the library with your own functions",
     )
 
