@@ -91,7 +91,10 @@ class Isolation:
         launcher = [SYSTEM_PYTHON if self.isolated else sys.executable, str(SANDBOX_SCRIPT), json.dumps(settings), "--"]
         if not self.isolated:
             return launcher
-        return ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+        # setpriv: if the grader dies (even by SIGKILL), unshare is killed, and with it
+        # (--kill-child) the namespace's init and every process of the namespace.
+        return ["setpriv", "--pdeathsig", "KILL", "--",
+                "unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
                 "--propagation", "private", *launcher]
 
     def write_kernelspec(self, worker: int, folder: Path) -> Path:
@@ -110,7 +113,8 @@ class Isolation:
 
 def _namespaces_work() -> bool:
     try:
-        result = subprocess.run(["unshare", "--mount", "--pid", "--fork", "true"], capture_output=True, timeout=20)
+        result = subprocess.run(["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--mount", "--pid", "--fork",
+                                 "true"], capture_output=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0

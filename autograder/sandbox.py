@@ -18,12 +18,16 @@ the grader's rights, and then:
    environment and execs COMMAND; the parent stays behind as the namespace's init, reaps,
    ignores interrupts (they are meant for the kernel) and exits with the child's status.
 
+Each process here is killed when its parent ends (``PR_SET_PDEATHSIG``; ``setpriv`` does
+the same for ``unshare``), so a grader killed midway leaves no kernel running.
+
 It uses the standard library only, because it runs under the system's Python 3, which an
 unprivileged user can read (a Python inside root's home cannot be run by another user).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import resource
@@ -32,6 +36,7 @@ import subprocess
 import sys
 
 WORK = "/tmp/work"
+PR_SET_PDEATHSIG = 1
 
 
 def _hide(paths: list[str]) -> None:
@@ -92,7 +97,18 @@ def _environment(settings: dict, home: str) -> dict:
     return keep
 
 
+def _die_with(parent: int) -> None:
+    """Be killed when ``parent`` ends, however it ends: a grader killed midway must not
+    leave kernels running. (Set after the change of uid, which clears it.)"""
+    if not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
+    grader = os.getppid()
     settings = json.loads(argv[0])
     command = argv[argv.index("--") + 1 :]
     isolated = settings["isolated"]
@@ -119,6 +135,8 @@ def main(argv: list[str]) -> int:
         command[command.index("-f") + 1] = path
     _limits(settings)
 
+    _die_with(grader)
+    parent = os.getpid()
     child = os.fork()
     if child == 0:
         try:
@@ -127,6 +145,7 @@ def main(argv: list[str]) -> int:
                 os.setgid(uid)
                 os.setuid(uid)
             os.chdir(home)
+            _die_with(parent)
             if settings.get("quiet"):
                 # A kernel's own start-up chatter is noise for the grader; its cells' outputs
                 # travel over its connection, not these file descriptors.

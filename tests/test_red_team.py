@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -282,6 +283,22 @@ def test_broken_submissions_are_recorded_and_the_batch_goes_on(tmp_path):
         assert "\n" not in row["reason"] + row["notes"]
 
 
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines of the running processes that contain ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+        except OSError:
+            continue  # it ended meanwhile
+        if text in command and state != "Z":
+            found.append(f"{entry.name}: {command[:200]}")
+    return found
+
+
 def test_a_run_killed_midway_can_be_rerun_without_losing_or_doubling_grades(tmp_path):
     folder, out = tmp_path / "in", tmp_path / "out"
     students = [f"s{i}" for i in range(4)]
@@ -296,6 +313,11 @@ def test_a_run_killed_midway_can_be_rerun_without_losing_or_doubling_grades(tmp_
             break  # the first grade is in the gradebook: kill the run now
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
+    # The sandboxes it had started (kernels, cross-checks: other sessions, other uids) go too.
+    deadline = time.time() + 15
+    while (left := _processes_mentioning(str(tmp_path))) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not left, "the killed run left sandboxed processes running:\n" + "\n".join(left)
     assert not (out / "grades.csv").exists() or read_csv(out / "grades.csv")
     second = run_grader(folder, out, *FAST)
     assert second.returncode == 0, second.stdout + second.stderr
