@@ -108,9 +108,9 @@ def solution_answers(chapter: str) -> dict[str, str]:
     return answers
 
 
-def explorers_of(path: Path) -> list[tuple[int, str, object]]:
-    """Run a solution notebook's lesson and answer cells in this process; return the
-    explorers its cells end with, as (cell index, cell source, Explorer)."""
+def cell_results(path: Path) -> list[tuple[int, str, object]]:
+    """Run a solution notebook's lesson and answer cells in this process; return what the
+    cells that end with an expression show, as (cell index, cell source, value)."""
     import ast
     import contextlib
     import io
@@ -118,8 +118,6 @@ def explorers_of(path: Path) -> list[tuple[int, str, object]]:
     import matplotlib
 
     matplotlib.use("agg")
-    from attention_course.explorer import Explorer
-
     namespace: dict = {}
     found = []
     for index, cell in enumerate(read(path).cells):
@@ -131,9 +129,15 @@ def explorers_of(path: Path) -> list[tuple[int, str, object]]:
             exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the course's own notebooks
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), str(path), "eval"), namespace)  # noqa: S307
-                if isinstance(value, Explorer):
-                    found.append((index, cell.source.strip(), value))
+                found.append((index, cell.source.strip(), value))
     return found
+
+
+def explorers_of(path: Path) -> list[tuple[int, str, object]]:
+    """The explorers a solution notebook's cells end with, as (cell index, cell source, Explorer)."""
+    from attention_course.explorer import Explorer
+
+    return [(index, source, value) for index, source, value in cell_results(path) if isinstance(value, Explorer)]
 
 
 def control_moves(control, count: int) -> list:

@@ -84,3 +84,51 @@ def test_a_function_not_written_yet_shows_a_message_then_the_figure():
     figure = explorer.render()
     assert _differing_share(explorer.render_whole(), figure) <= DIFFERENT_SHARE
     assert (np.abs(message - _pixels(figure)).max(axis=2) > SHADE).mean() > 0.05, "the message stayed up"
+
+
+#: Colour maps that read the same for every kind of colour vision, and in grey.
+SAFE_COLOUR_MAPS = {"viridis", "cividis"}
+
+
+def _figure_problems(figure) -> list[str]:
+    """What a learner could not read: an untitled figure, an axes without labels, a colour map
+    that is not colour-blind safe."""
+    from matplotlib.cm import ScalarMappable
+
+    problems = []
+    shown = [ax for ax in figure.axes if ax.get_visible() and ax.axison and not hasattr(ax, "_colorbar")]
+    titled = bool(figure._suptitle and figure._suptitle.get_text()) or any(ax.get_title() for ax in shown)
+    if shown and not titled:
+        problems.append("no title")
+    for number, ax in enumerate(shown, start=1):
+        if not (ax.get_xlabel() or ax.get_ylabel()):
+            problems.append(f"axes {number} has no axis label")
+    for ax in figure.axes:
+        for artist in [*ax.images, *ax.collections]:
+            if isinstance(artist, ScalarMappable) and artist.get_array() is not None:
+                if artist.get_cmap().name not in SAFE_COLOUR_MAPS:
+                    problems.append(f"colour map {artist.get_cmap().name!r} is not one of {sorted(SAFE_COLOUR_MAPS)}")
+    return problems
+
+
+@pytest.mark.parametrize("chapter", ALL_CHAPTERS)
+def test_every_figure_is_titled_labelled_and_colour_blind_safe(chapter):
+    from matplotlib.figure import Figure
+
+    from attention_course.explorer import Explorer
+    from tests.notebooks import cell_results
+
+    problems, seen = [], 0
+    for index, _source, value in cell_results(solution_path(chapter)):
+        if isinstance(value, Explorer):
+            value.render()
+            figures = [scene.figure for scene in value._scenes.values()] or [value.figure]
+        elif isinstance(value, Figure):
+            figures = [value]
+        else:
+            continue
+        for figure in figures:
+            seen += 1
+            problems += [f"cell {index}: {problem}" for problem in _figure_problems(figure)]
+    assert seen, f"{chapter}: no figure found"
+    assert not problems, f"{chapter}:\n" + "\n".join(problems)

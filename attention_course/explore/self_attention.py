@@ -476,7 +476,7 @@ def draw_attention_arcs(ax: Axes, tokens: Sequence[str], weights_row: np.ndarray
         ax.plot([query], [0.35], "o", color=cmap(0.5), markersize=4 + 20 * weights_row[query])
     ax.set_xticks(range(len(tokens)), tokens, rotation=30, fontsize=10)
     ax.get_xticklabels()[query].set_fontweight("bold")
-    ax.get_xticklabels()[query].set_color("#b00020")
+    ax.get_xticklabels()[query].set_color(OUTLINE_COLOUR)
     ax.set_yticks([])
     ax.set_xlim(-0.7, len(tokens) - 0.3)
     ax.set_ylim(0, None)
