@@ -30,6 +30,19 @@ def notebook_name(chapter: str) -> str:
     return f"{chapter}.ipynb"
 
 
+def copy_sources(root: Path, chapter_ids: list[str]) -> None:
+    """Copy the chapters' solution notebooks into a course directory's ``source/``."""
+    for chapter in chapter_ids:
+        target = root / "source" / chapter
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SOLUTIONS / chapter / notebook_name(chapter), target / notebook_name(chapter))
+
+
+def gradebook_url(root: Path) -> str:
+    """The SQLite gradebook of the course directory ``root``."""
+    return f"sqlite:///{root / 'gradebook.db'}"
+
+
 class ScratchCourse:
     """An nbgrader course directory in a fresh temporary folder outside the repository.
 
@@ -40,14 +53,11 @@ class ScratchCourse:
     def __init__(self, chapter_ids: list[str], keep: bool = False):
         self.root = Path(tempfile.mkdtemp(prefix="attention-course-"))
         self.keep = keep
-        for chapter in chapter_ids:
-            target = self.root / "source" / chapter
-            target.mkdir(parents=True)
-            shutil.copy2(SOLUTIONS / chapter / notebook_name(chapter), target)
+        copy_sources(self.root, chapter_ids)
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        return gradebook_url(self.root)
 
     def config(self) -> Config:
         config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()

@@ -40,10 +40,11 @@ from traitlets.config import Config
 from autograder import crosscheck, workers
 from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect, one_line
 from autograder.course import (
-    SOLUTIONS,
     chapters,
+    copy_sources,
     ensure_tools_on_path,
     executed_folder,
+    gradebook_url,
     grading_config,
     notebook_name,
 )
@@ -85,10 +86,7 @@ class Course:
         self.root = root
         (root / "source").mkdir(parents=True, exist_ok=True)
         os.chmod(root, 0o700)
-        for assignment in assignments:
-            target = root / "source" / assignment
-            target.mkdir(exist_ok=True)
-            shutil.copyfile(SOLUTIONS / assignment / notebook_name(assignment), target / notebook_name(assignment))
+        copy_sources(root, assignments)
         self.api = NbGraderAPI(config=self.config())
         for assignment in assignments:
             result = self.api.generate_assignment(assignment, force=True, create=True)
@@ -97,7 +95,7 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        return gradebook_url(self.root)
 
     def config(self) -> Config:
         return grading_config(self.root)
