@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from attention_course.explorer import explore
+from attention_course.explorer import explore, text_beside
 from attention_course.figures import draw_heatmap, message_figure, new_figure
 
 #: A tiny vocabulary. Its four embedding dimensions are hand-made so that a person can read
@@ -144,8 +144,7 @@ def qkv_explorer(embed, qkv_projections, vocabulary=VOCABULARY, E=EMBEDDINGS, we
         # a long title takes as long to draw as all the numbers: the rest is drawn once.
         top = axes[0]
         top.set_title("its embedding, and what the three projections make of it")
-        named = top.annotate("", xy=(0, 0), xycoords=top.title, ha="right", va="bottom",
-                             fontsize=top.title.get_fontsize())
+        named = text_beside(top.title, side="left")
         axes[-1].set_xlabel("component")
 
         def update(word):

@@ -9,9 +9,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
-from matplotlib.text import Annotation, Text
+from matplotlib.text import Text
 
-from attention_course.explorer import LABEL_STYLE, explore, temperature_slider
+from attention_course.explorer import LABEL_STYLE, explore, temperature_slider, text_beside
 from attention_course.figures import (
     OUTLINE_COLOUR,
     WEIGHT_CMAP,
@@ -184,9 +184,7 @@ def attention_explorer(scaled_dot_product_attention, tokens=TOKENS, Q=Q, K=K, V=
         # The title's words stay put and only the number after them is drawn again: text
         # is the slowest thing to draw, about 0.2 ms a letter.
         words = figure.suptitle("scaled_dot_product_attention at temperature")
-        number = Annotation("", xy=(1, 0), xycoords=words, ha="left", va="bottom",
-                            fontsize=words.get_fontsize())
-        figure.add_artist(number)
+        number = text_beside(words)
 
         def update(temperature, query):
             _output, weights = scaled_dot_product_attention(Q, K, V, temperature=temperature)
