@@ -21,7 +21,6 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
-from matplotlib.ticker import FixedFormatter
 
 from attention_course.figures import encode_png, figure_png
 
@@ -101,7 +100,6 @@ class Explorer:
         self.title = title
         self._handle = None
         self.last_update_seconds = 0.0
-        self._layout = _LayoutCache(self.figure)
         self._frames: OrderedDict = OrderedDict()
         self._scenes: OrderedDict = OrderedDict()
         self._message_figure = None
@@ -137,14 +135,12 @@ class Explorer:
 
     def _draw_png(self, values: dict) -> bytes:
         _clear(self.figure)
-        self._layout.before_draw()
         try:
             self.draw(self.figure, **values)
         except NotImplementedError as error:
             self._message(self.figure, _not_written_text(error))
         except Exception as error:  # the learner's function failed: show why, keep going
             self._message(self.figure, _failure_text(error))
-        self._layout.after_draw()
         return figure_png(self.figure)
 
     def _scene_png(self, values: dict) -> bytes:
@@ -290,72 +286,6 @@ def _clear(figure: Figure) -> None:
     for ax in tuple(figure.axes):
         figure.delaxes(ax)
     figure.clear()
-
-
-class _LayoutCache:
-    """Constrained layout, computed once per arrangement of the figure and then reused.
-
-    Constrained layout measures every label of every axes, which costs as much as drawing
-    the figure again; a slider move usually changes the data and the titles, not the
-    arrangement. So the layout is computed on the first render, and later renders that
-    build the same axes with the same labels put them where that layout put them. A
-    ``draw`` that chooses its own layout (``fig.set_layout_engine(...)``) is left alone.
-    """
-
-    def __init__(self, figure: Figure):
-        self.figure = figure
-        self.engine = figure.get_layout_engine()
-        self.key = None
-        self.positions: list = []
-        self.suptitle_position = None
-        self._given = None
-
-    def before_draw(self) -> None:
-        figure = self.figure
-        figure.set_layout_engine(self.engine if self.key is None else "none")
-        self._given = figure.get_layout_engine()
-
-    def after_draw(self) -> None:
-        figure = self.figure
-        engine = figure.get_layout_engine()
-        if engine is not self._given:
-            return  # the draw function laid the figure out itself
-        key = _layout_key(figure)
-        if engine is not self.engine and key == self.key:
-            for ax, position in zip(figure.axes, self.positions):
-                ax.set_position(position)
-            if self.suptitle_position is not None and figure._suptitle is not None:
-                figure._suptitle.set_position(self.suptitle_position)
-            return
-        # A new arrangement: lay it out now, once, and remember where everything went.
-        figure.set_layout_engine(self.engine)
-        if figure.axes:
-            self.engine.execute(figure)
-        self.key = key
-        self.positions = [ax.get_position(original=True).frozen() for ax in figure.axes]
-        suptitle = figure._suptitle
-        self.suptitle_position = suptitle.get_position() if suptitle is not None else None
-        figure.set_layout_engine("none")
-
-
-def _layout_key(figure: Figure) -> tuple:
-    """What decides the layout: the axes' places in their grids and the texts around them."""
-    key = []
-    for ax in figure.axes:
-        spec = ax.get_subplotspec()
-        if spec is not None:
-            grid = spec.get_gridspec()
-            place = (spec.rowspan, spec.colspan, grid.get_geometry(),
-                     tuple(grid.get_width_ratios() or ()), tuple(grid.get_height_ratios() or ()))
-        else:
-            place = tuple(ax.get_position(original=True).bounds)
-        ticks = tuple(
-            tuple(formatter.seq) if isinstance(formatter := axis.get_major_formatter(), FixedFormatter) else None
-            for axis in (ax.xaxis, ax.yaxis)
-        )
-        key.append((type(ax).__name__, place, ticks, ax.get_xlabel(), ax.get_ylabel(), bool(ax.get_title()),
-                    ax.xaxis.get_label_position(), ax.yaxis.get_label_position()))
-    return (tuple(key), figure._suptitle is not None)
 
 
 def _failure_text(error: Exception) -> str:
