@@ -23,15 +23,11 @@ import numpy as np
 
 from attention_course import checking
 from autograder.isolation import Isolation
-from autograder.notebook_cells import only_imports
+from autograder.notebook_cells import is_test, nbgrader_metadata, only_imports
 from autograder.plain import NotPlain, decode, encode
 
 RUNNER = Path(__file__).with_name("crosscheck_runner.py")
 PLAIN = Path(__file__).with_name("plain.py")
-
-
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def prelude(notebook) -> list[str]:
@@ -40,7 +36,7 @@ def prelude(notebook) -> list[str]:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        meta = _nbgrader(cell)
+        meta = nbgrader_metadata(cell)
         if (not meta and only_imports(cell.source)) or str(meta.get("grade_id", "")).startswith("given_"):
             sources.append(cell.source)
     return sources
@@ -49,12 +45,13 @@ def prelude(notebook) -> list[str]:
 def needed_prelude(notebook, answers: list[tuple[str, str]]) -> list[str]:
     """The prelude, with only the import statements that the given cells and the answers use:
     the cross-check need not import what only the lesson's figures use."""
-    given = [s for s in prelude(notebook) if not only_imports(s)]
-    imports = [s for s in prelude(notebook) if only_imports(s)]
+    cells = prelude(notebook)
+    given = [s for s in cells if not only_imports(s)]
+    imports = [s for s in cells if only_imports(s)]
     try:
         trees = [ast.parse(source) for source in given + [a for _, a in answers]]
     except SyntaxError:
-        return prelude(notebook)  # an answer that does not parse: its own cell will say so
+        return cells  # an answer that does not parse: its own cell will say so
     used = {node.id for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Name)}
     kept = []
     for source in imports:
@@ -67,9 +64,9 @@ def needed_prelude(notebook, answers: list[tuple[str, str]]) -> list[str]:
 
 def answer_sources(notebook) -> list[tuple[str, str]]:
     return [
-        (_nbgrader(c)["grade_id"], c.source)
+        (nbgrader_metadata(c)["grade_id"], c.source)
         for c in notebook.cells
-        if c.cell_type == "code" and _nbgrader(c).get("solution")
+        if c.cell_type == "code" and nbgrader_metadata(c).get("solution")
     ]
 
 
@@ -88,9 +85,9 @@ def record_cases(source_notebook) -> dict[str, TestCases]:
         exec(compile(source, "<model answer>", "exec"), namespace)
     tests = {}
     for cell in source_notebook.cells:
-        meta = _nbgrader(cell)
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+        if not is_test(cell):
             continue
+        meta = nbgrader_metadata(cell)
         with checking.recording() as calls:
             exec(compile(cell.source, f"<test {meta['grade_id']}>", "exec"), namespace)
         if calls:

@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder.isolation import KERNEL_NAME
-from autograder.notebook_cells import only_imports
+from autograder.notebook_cells import nbgrader_metadata, only_imports
 
 MAX_OUTPUTS_PER_CELL = 30
 MAX_TEXT_PER_OUTPUT = 20_000
@@ -90,13 +90,12 @@ def needed_for_grading(cell) -> bool:
     """Import cells, and every cell nbgrader knows (given, answer and test cells)."""
     if cell.cell_type != "code":
         return False
-    return bool(cell.metadata.get("nbgrader")) or only_imports(cell.source)
+    return bool(nbgrader_metadata(cell)) or only_imports(cell.source)
 
 
 def _mark_not_run(notebook, completed: set[int], problem: str) -> None:
     for index, cell in enumerate(notebook.cells):
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade") and index not in completed:
+        if cell.cell_type == "code" and nbgrader_metadata(cell).get("grade") and index not in completed:
             cell.outputs = [
                 nbformat.v4.new_output(
                     "error", ename="NotRun", evalue=f"this test did not run: {problem}", traceback=[]

@@ -50,6 +50,7 @@ from autograder.course import (
 )
 from autograder.isolation import Isolation, Limits
 from autograder.logs import last_error_line
+from autograder.notebook_cells import grade_id
 from autograder.rebuild import rebuild
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
@@ -114,9 +115,8 @@ class Course:
         with Gradebook(self.db_url) as gradebook:
             kept = {c.name: c.source for c in gradebook.find_notebook(assignment, assignment).source_cells if c.locked}
         for cell in notebook.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in kept:
-                cell.source = kept[grade_id]
+            if grade_id(cell) in kept:
+                cell.source = kept[grade_id(cell)]
         return notebook
 
     def source_notebook(self, assignment: str) -> nbformat.NotebookNode:

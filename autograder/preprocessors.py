@@ -16,9 +16,7 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-
-def _grade_id(cell) -> str:
-    return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+from autograder.notebook_cells import grade_id, is_test
 
 
 class ReplayOutputs(NbGraderPreprocessor):
@@ -47,12 +45,11 @@ class HideHiddenTests(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         path = Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
-        released = {_grade_id(c): c.source for c in nbformat.read(path, as_version=4).cells if _grade_id(c)}
+        released = {grade_id(c): c.source for c in nbformat.read(path, as_version=4).cells if grade_id(c)}
         for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            if not is_test(cell):
                 continue
-            cell.source = released.get(_grade_id(cell), "# (test)")
+            cell.source = released.get(grade_id(cell), "# (test)")
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from autograder.notebook_cells import grade_id, nbgrader_metadata
+
 
 @dataclass
 class Rebuilt:
@@ -30,14 +32,9 @@ class Rebuilt:
         return "; ".join(parts)
 
 
-def _grade_id(cell) -> str | None:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta.get("grade_id") if isinstance(meta, dict) else None
-
-
 def _is_answer(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return isinstance(meta, dict) and bool(meta.get("solution")) and not meta.get("locked")
+    meta = nbgrader_metadata(cell)
+    return bool(meta.get("solution")) and not meta.get("locked")
 
 
 def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *, student_copy=None) -> Rebuilt:
@@ -45,12 +42,11 @@ def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *,
     students were given (its cells do not count as changed when a submission has them)."""
     answers: dict[tuple[str, str], str] = {}
     for cell in submitted.get("cells", []):
-        grade_id = _grade_id(cell)
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(source)
-        if grade_id is not None and isinstance(source, str):
-            answers.setdefault((str(grade_id), cell.get("cell_type", "")), source)
+        if grade_id(cell) and isinstance(source, str):
+            answers.setdefault((grade_id(cell), cell.get("cell_type", "")), source)
     notebook = copy.deepcopy(release)
     result = Rebuilt(notebook)
     used = 0
@@ -60,7 +56,7 @@ def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *,
             cell.execution_count = None
         if not _is_answer(cell):
             continue
-        key = (_grade_id(cell), cell.cell_type)
+        key = (grade_id(cell), cell.cell_type)
         if key in answers:
             cell.source = answers[key]
             used += 1
