@@ -8,12 +8,18 @@ time; they are left without outputs.
 A test cell that never ran (the kernel died before it, or the notebook ran out of time)
 gets an error output saying so, so that nbgrader cannot mistake "no output" for a pass.
 Outputs are cut to a size a feedback page can hold.
+
+A kernel that dies before it is ready has run no student code: it lost a race for a port
+with another process, or the machine was briefly short of something. It is started again
+(up to KERNEL_STARTS times) rather than costing the student their marks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +32,8 @@ from autograder.notebook_cells import nbgrader_metadata, only_imports
 
 MAX_OUTPUTS_PER_CELL = 30
 MAX_TEXT_PER_OUTPUT = 20_000
+#: How many times a kernel that dies while starting is started, in all.
+KERNEL_STARTS = 3
 
 
 class _BoundedClient(NotebookClient):
@@ -34,6 +42,12 @@ class _BoundedClient(NotebookClient):
     Errors and stderr are always kept: they decide the grade."""
 
     skipped: frozenset = frozenset()
+    kernel_ready: bool = False
+
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        self.kernel_ready = True
+        return client
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell_index in self.skipped:
@@ -58,8 +72,24 @@ class Execution:
 
 def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int) -> Execution:
     """Execute ``notebook`` (a copy is made) with the sandbox kernel found in ``kernel_folder``."""
-    notebook = nbformat.from_dict(notebook)
     os.environ["JUPYTER_PATH"] = str(kernel_folder)
+    deaths = []
+    while True:
+        execution, died_starting = _run_once(nbformat.from_dict(notebook), cell_timeout, notebook_timeout)
+        if not died_starting:
+            break
+        deaths.append(died_starting)
+        if len(deaths) == KERNEL_STARTS:
+            problem = (f"the kernel died while starting, {KERNEL_STARTS} times, before any of the notebook ran "
+                       f"(a problem of the grading machine, not of the notebook; grade it again): {deaths[-1]}")
+            _mark_not_run(execution.notebook, set(), problem)
+            return Execution(execution.notebook, problem)
+    _cap_outputs(execution.notebook)
+    return execution
+
+
+def _run_once(notebook, cell_timeout: int, notebook_timeout: int) -> tuple[Execution, str]:
+    """One try: the execution, and why the kernel died before it was ready (or "")."""
     completed: set[int] = set()
     client = _BoundedClient(
         notebook,
@@ -72,6 +102,7 @@ def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int)
     )
     client.skipped = frozenset(i for i, cell in enumerate(notebook.cells) if not needed_for_grading(cell))
     problem = ""
+    started = time.monotonic()
     try:
         asyncio.run(asyncio.wait_for(client.async_execute(), notebook_timeout))
     except DeadKernelError:
@@ -79,11 +110,17 @@ def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int)
     except TimeoutError:
         problem = f"the notebook did not finish within {notebook_timeout} s"
     except Exception as error:  # a kernel that never started, a broken connection, ...
-        problem = f"the notebook could not be run: {type(error).__name__}: {' '.join(str(error).split())[:200]}"
+        reason = f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
+        # Died, rather than timed out, before it was ready: no cell of the notebook ran.
+        if not client.kernel_ready and time.monotonic() - started < client.startup_timeout:
+            # nbclient registers its clean-up before the start and unregisters it only after
+            # a start that worked; left behind, it would fail at exit on the dead kernel.
+            atexit.unregister(client._cleanup_kernel)
+            return Execution(notebook), reason
+        problem = f"the notebook could not be run: {reason}"
     if problem:
         _mark_not_run(notebook, completed, problem)
-    _cap_outputs(notebook)
-    return Execution(notebook, problem)
+    return Execution(notebook, problem), ""
 
 
 def needed_for_grading(cell) -> bool:

@@ -1,0 +1,63 @@
+"""The grader's notebook runner: a kernel that dies while starting is started again, and a
+kernel that never starts is reported as the grading machine's problem, not the student's."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder import execute
+from autograder.isolation import KERNEL_NAME
+
+#: Starts a real kernel only once ``dies`` starts have failed, counting them in a file.
+FLAKY_KERNEL = """
+import os, sys
+count_file, dies, connection = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+starts = int(open(count_file).read()) if os.path.exists(count_file) else 0
+open(count_file, "w").write(str(starts + 1))
+if starts < dies:
+    sys.exit(1)
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection])
+"""
+
+
+def _kernel_folder(tmp_path: Path, dies: int) -> tuple[Path, Path]:
+    folder, count = tmp_path / "jupyter", tmp_path / "starts"
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    (tmp_path / "flaky.py").write_text(FLAKY_KERNEL)
+    argv = [sys.executable, str(tmp_path / "flaky.py"), str(count), str(dies), "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "flaky", "language": "python"}))
+    return folder, count
+
+
+def _one_test_notebook():
+    cell = nbformat.v4.new_code_cell("print(6 * 7)")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "check_answer", "points": 1, "solution": False,
+                                 "locked": True, "schema_version": 3}
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+def test_a_kernel_that_dies_starting_is_started_again(tmp_path):
+    folder, count = _kernel_folder(tmp_path, dies=execute.KERNEL_STARTS - 1)
+    execution = execute.run(_one_test_notebook(), folder, cell_timeout=60, notebook_timeout=300)
+    assert execution.problem == ""
+    assert int(count.read_text()) == execute.KERNEL_STARTS
+    outputs = execution.notebook.cells[0].outputs
+    assert [o.get("text") for o in outputs] == ["42\n"], outputs
+
+
+def test_a_kernel_that_never_starts_is_the_machines_problem(tmp_path):
+    folder, count = _kernel_folder(tmp_path, dies=execute.KERNEL_STARTS)
+    started = time.monotonic()
+    execution = execute.run(_one_test_notebook(), folder, cell_timeout=60, notebook_timeout=300)
+    assert time.monotonic() - started < 90
+    assert int(count.read_text()) == execute.KERNEL_STARTS
+    assert "died while starting, 3 times" in execution.problem
+    assert "grade it again" in execution.problem
+    (output,) = execution.notebook.cells[0].outputs
+    assert output.output_type == "error" and output.ename == "NotRun"
