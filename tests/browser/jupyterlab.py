@@ -83,6 +83,9 @@ class LabServer:
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1",
+            # Kernels on Unix sockets: a TCP port picked for a kernel can be taken by
+            # another process before the kernel binds it, and the kernel dies starting.
+            "--KernelManager.transport=ipc",
             "--no-browser",
             f"--IdentityProvider.token={self.token}",
             f"--LabApp.user_settings_dir={settings}",

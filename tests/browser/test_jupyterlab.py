@@ -13,7 +13,9 @@ one worker, one JupyterLab server and one browser.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -228,7 +230,12 @@ def test_make_lab_first_run_shows_chapter_one_with_nothing_to_dismiss(browser):
     assert "jupyter lab --notebook-dir=notebooks" in recipe, f"`make lab` no longer runs what this test runs:\n{recipe}"
     overrides = Path(__import__("sys").prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert overrides.is_file(), f"{overrides} is missing: `python -m attention_course.lab_settings` writes it"
-    server = LabServer(REPOSITORY, notebook_dir="notebooks", test_settings=False, expose_app=False).start()
+    # A fresh clone's notebooks/, copied: opening a notebook writes a checkpoint beside it,
+    # and that must not land in the repository while other tests watch its files.
+    clone = Path(tempfile.mkdtemp(prefix="attention-course-first-run-"))
+    shutil.copytree(REPOSITORY / "notebooks", clone / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.db"))
+    server = LabServer(clone, notebook_dir="notebooks", test_settings=False, expose_app=False).start()
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
@@ -251,6 +258,7 @@ def test_make_lab_first_run_shows_chapter_one_with_nothing_to_dismiss(browser):
     finally:
         context.close()
         server.stop()
+        shutil.rmtree(clone, ignore_errors=True)
 
 
 def _assert_nothing_to_dismiss(page) -> None:
