@@ -5,10 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.grading import grades_by_student, read_csv, run_grader, scores_by_test, write_submission
+from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, scores_by_test, write_submission
 from tests.notebooks import REPOSITORY, solution_answers
-
-CHAPTER = "01_queries_keys_values"
 
 
 def repository_snapshot():

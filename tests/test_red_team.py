@@ -11,10 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.grading import grades_by_student, read_csv, run_grader, scores_by_test, write_submission
+from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, scores_by_test, write_submission
 from tests.notebooks import REPOSITORY, read, release_path, solution_answers, solution_path
 
-CHAPTER = "01_queries_keys_values"
 ANSWERS = solution_answers(CHAPTER)
 # Wrong, but of the right shape and dtype, and it rejects unknown tokens: only the values are off.
 WRONG_EMBED = """import numpy as np
