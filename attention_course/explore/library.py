@@ -47,7 +47,10 @@ def library_explorer(encode, library_search, best_match=None, *, query="machine 
     ``encode`` turns the query into a vector, ``library_search`` weighs the books and blends
     their topic mixes, and ``best_match`` (if given and written) marks the hard lookup's book.
     """
-    text = slider("Text", "query", value=query, continuous_update=False, width="420px")
+    # The search follows the typing, as a library's search box would: the browser sends
+    # only the newest text once the kernel has drawn the last one.
+    text = slider("Text", "query", value=query, continuous_update=True, width="420px",
+                  placeholder="words such as: jazz, history, neural networks, bread")
     n_books, n_topics = len(titles), len(topics)
 
     def build(figure, query, temperature):

@@ -152,8 +152,9 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
         settle_figure(page, index)
         watch_figure(page, index)
         box.click()
-        box.fill("neural networks for language")
-        page.keyboard.press("Enter")
+        box.fill("")
+        # Key by key, as a learner types: the figure follows without Enter.
+        box.press_sequentially("neural networks for language", delay=40)
         try:
             figure_change_ms(page, timeout=20_000)
         except Exception:  # noqa: BLE001
