@@ -262,15 +262,27 @@ class _Scene:
                         figure.draw_artist(spine)
 
 
-def text_beside(words: Text, side: str = "right") -> Annotation:
+def text_beside(words: Text, side: str = "right", room: str = "") -> Annotation:
     """An empty text just after (``side="right"``) or before ``words``, on the same line and
     in the same size. A title whose words stay the same can then be drawn once, and only
     its changing part (a number, a word) again on each move: text is the slowest thing an
-    explorer draws."""
+    explorer draws.
+
+    ``room``, a typical changing part, moves centred ``words`` aside by half its width, so
+    that the whole line, and not only its words, sits centred."""
     after = side == "right"
     changing = Annotation("", xy=(1 if after else 0, 0), xycoords=words, ha="left" if after else "right",
                           va="bottom", fontsize=words.get_fontsize())
-    words.get_figure(root=True).add_artist(changing)
+    figure = words.get_figure(root=True)
+    figure.add_artist(changing)
+    if room and words.get_horizontalalignment() == "center":
+        sample = Text(0, 0, room, fontproperties=words.get_fontproperties())
+        sample.set_figure(figure)
+        width = sample.get_window_extent(figure.canvas.get_renderer()).width
+        to_words = words.get_transform().inverted()
+        shift = (to_words.transform((width, 0)) - to_words.transform((0, 0)))[0] / 2
+        x, y = words.get_position()
+        words.set_position((x - shift if after else x + shift, y))
     return changing
 
 

@@ -184,7 +184,7 @@ def attention_explorer(scaled_dot_product_attention, tokens=TOKENS, Q=Q, K=K, V=
         # The title's words stay put and only the number after them is drawn again: text
         # is the slowest thing to draw, about 0.2 ms a letter.
         words = figure.suptitle("scaled_dot_product_attention at temperature")
-        number = text_beside(words)
+        number = text_beside(words, room=" 0.129")
 
         def update(temperature, query):
             _output, weights = scaled_dot_product_attention(Q, K, V, temperature=temperature)
