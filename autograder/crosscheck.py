@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ast
 import builtins
 import json
 import subprocess
@@ -23,7 +22,7 @@ import numpy as np
 
 from attention_course import checking
 from autograder.isolation import Isolation
-from autograder.notebook_cells import is_test, nbgrader_metadata, only_imports
+from autograder.notebook_cells import is_test, nbgrader_metadata, only_imports, used_imports
 from autograder.plain import NotPlain, decode, encode
 
 RUNNER = Path(__file__).with_name("crosscheck_runner.py")
@@ -48,17 +47,10 @@ def needed_prelude(notebook, answers: list[tuple[str, str]]) -> list[str]:
     cells = prelude(notebook)
     given = [s for s in cells if not only_imports(s)]
     imports = [s for s in cells if only_imports(s)]
-    try:
-        trees = [ast.parse(source) for source in given + [a for _, a in answers]]
-    except SyntaxError:
+    trimmed = used_imports(imports, given + [a for _, a in answers])
+    if trimmed is None:
         return cells  # an answer that does not parse: its own cell will say so
-    used = {node.id for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    kept = []
-    for source in imports:
-        for statement in ast.parse(source).body:
-            bound = [(alias.asname or alias.name).split(".")[0] for alias in statement.names]
-            if any(name in used or name == "*" for name in bound):
-                kept.append(ast.unparse(statement))
+    kept = [source for source in trimmed if source]
     return ["\n".join(kept), *given] if kept else given
 
 

@@ -3,7 +3,9 @@
 Only the cells that grading needs run: the import cells, the given cells, the answer cells
 and the test cells. The lesson's other cells (figures, explorers, demonstrations) are not
 graded, may not be used by an answer or a test, and are most of a notebook's running
-time; they are left without outputs.
+time; they are left without outputs. Of the import cells, only the statements that bind a
+name those cells read run (the module of the lesson's figures takes a second to import);
+the notebook keeps the cells as they were written.
 
 A test cell that never ran (the kernel died before it, or the notebook ran out of time)
 gets an error output saying so, so that nbgrader cannot mistake "no output" for a pass.
@@ -28,7 +30,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder.isolation import KERNEL_NAME
-from autograder.notebook_cells import nbgrader_metadata, only_imports
+from autograder.notebook_cells import nbgrader_metadata, only_imports, used_imports
 
 MAX_OUTPUTS_PER_CELL = 30
 MAX_TEXT_PER_OUTPUT = 20_000
@@ -42,6 +44,8 @@ class _BoundedClient(NotebookClient):
     Errors and stderr are always kept: they decide the grade."""
 
     skipped: frozenset = frozenset()
+    #: cell index -> the source to run in its place (the cell keeps its own)
+    replaced: dict = {}
     kernel_ready: bool = False
 
     async def async_start_new_kernel_client(self):
@@ -52,7 +56,13 @@ class _BoundedClient(NotebookClient):
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell_index in self.skipped:
             return cell
-        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if cell_index not in self.replaced:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        written, cell.source = cell.source, self.replaced[cell_index]
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        finally:
+            cell.source = written
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -100,7 +110,7 @@ def _run_once(notebook, cell_timeout: int, notebook_timeout: int) -> tuple[Execu
         startup_timeout=120,
         on_cell_complete=lambda cell, cell_index: completed.add(cell_index),
     )
-    client.skipped = frozenset(i for i, cell in enumerate(notebook.cells) if not needed_for_grading(cell))
+    client.skipped, client.replaced = _plan(notebook)
     problem = ""
     started = time.monotonic()
     try:
@@ -121,6 +131,20 @@ def _run_once(notebook, cell_timeout: int, notebook_timeout: int) -> tuple[Execu
     if problem:
         _mark_not_run(notebook, completed, problem)
     return Execution(notebook, problem), ""
+
+
+def _plan(notebook) -> tuple[frozenset, dict]:
+    """The cells not to run, and the import cells to run cut down to what the others use."""
+    skipped = {i for i, cell in enumerate(notebook.cells) if not needed_for_grading(cell)}
+    imports = [i for i, cell in enumerate(notebook.cells)
+               if i not in skipped and not nbgrader_metadata(cell) and only_imports(cell.source)]
+    others = [cell.source for i, cell in enumerate(notebook.cells) if i not in skipped and i not in imports]
+    trimmed = used_imports([notebook.cells[i].source for i in imports], others)
+    if trimmed is None:  # a cell that does not parse: run the imports as they are
+        return frozenset(skipped), {}
+    replaced = {i: source for i, source in zip(imports, trimmed) if source != notebook.cells[i].source}
+    skipped |= {i for i, source in replaced.items() if not source}
+    return frozenset(skipped), {i: source for i, source in replaced.items() if source}
 
 
 def needed_for_grading(cell) -> bool:

@@ -61,3 +61,15 @@ def test_a_kernel_that_never_starts_is_the_machines_problem(tmp_path):
     assert "grade it again" in execution.problem
     (output,) = execution.notebook.cells[0].outputs
     assert output.output_type == "error" and output.ename == "NotRun"
+
+
+def test_only_the_imports_that_graded_cells_read_run(tmp_path):
+    folder, _ = _kernel_folder(tmp_path, dies=0)
+    imports = "import json\nimport numpy as np\nfrom math import tau"
+    test = _one_test_notebook().cells[0]
+    test.source = "print(sorted(name for name in ('json', 'np', 'tau') if name in globals()), np.pi < tau)"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(imports), test])
+    execution = execute.run(notebook, folder, cell_timeout=60, notebook_timeout=300)
+    assert execution.problem == ""
+    assert [o.get("text") for o in execution.notebook.cells[1].outputs] == ["['np', 'tau'] True\n"]
+    assert execution.notebook.cells[0].source == imports  # the notebook keeps what was written
