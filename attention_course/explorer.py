@@ -146,13 +146,17 @@ class Explorer:
     def _scene_png(self, values: dict) -> bytes:
         try:
             scene = self._scene_for(values)
+            # matplotlib passes a change of an artist that is not animated up to its
+            # figure (animated ones never do): if ``update`` made one, the background changed.
+            scene.figure.stale = False
             artists = list(scene.update(**values))
+            background_changed = scene.figure.stale
         except NotImplementedError as error:
             return self._message_png(_not_written_text(error))
         except Exception as error:  # the learner's function failed: show why, keep going
             return self._message_png(_failure_text(error))
         self.figure = scene.figure
-        return scene.blit(artists)
+        return scene.blit(artists, background_changed)
 
     def _scene_for(self, values: dict) -> _Scene:
         if callable(self.structure):
@@ -220,10 +224,12 @@ class _Scene:
         self.background = None
         self.animated: set[int] = set()
 
-    def blit(self, artists: list[Artist]) -> bytes:
-        """The background pasted back, the changing artists drawn over it, as PNG bytes."""
+    def blit(self, artists: list[Artist], background_changed: bool = False) -> bytes:
+        """The background pasted back, the changing artists drawn over it, as PNG bytes.
+        The background is drawn again first when it has changed, or when ``artists`` are
+        not those it was drawn without."""
         canvas = self.figure.canvas
-        if self.background is None or not {id(a) for a in artists} <= self.animated:
+        if background_changed or self.background is None or not {id(a) for a in artists} <= self.animated:
             self._draw_background(artists)
         else:
             canvas.restore_region(self.background)

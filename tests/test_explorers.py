@@ -86,6 +86,35 @@ def test_a_function_not_written_yet_shows_a_message_then_the_figure():
     assert (np.abs(message - _pixels(figure)).max(axis=2) > SHADE).mean() > 0.05, "the message stayed up"
 
 
+def test_a_changed_background_artist_is_drawn_again():
+    """``update`` may change an artist it does not return (a line that changes only now and
+    then): the frame must show the change, as a whole redraw does."""
+    import ipywidgets as widgets
+
+    from attention_course.explorer import explore
+
+    def build(figure, level):
+        ax = figure.subplots()
+        ax.set(xlim=(0, 1), ylim=(0, 10), title="a test", xlabel="x", ylabel="level")
+        (bar,) = ax.plot([0.2, 0.2], [0, level], linewidth=8)
+        note = ax.text(0.5, 8, "", fontsize=20, ha="center")  # changed, never returned
+
+        def update(level):
+            bar.set_ydata([0, level])
+            note.set_text("high" if level > 5 else "low")
+            return [bar]
+
+        return update
+
+    explorer = explore(build=build, controls={"level": widgets.IntSlider(value=2, min=0, max=10)})
+    explorer.render()
+    explorer.controls["level"].value = 3  # blitted over the background drawn at level 2
+    explorer.controls["level"].value = 8  # "low" becomes "high"
+    blitted = explorer.render()  # the frame drawn on the move
+    share = _differing_share(blitted, explorer.render_whole())
+    assert share <= DIFFERENT_SHARE, f"{share:.3%} of the pixels differ: the old note is still shown"
+
+
 #: Colour maps that read the same for every kind of colour vision, and in grey.
 SAFE_COLOUR_MAPS = {"viridis", "cividis"}
 
