@@ -59,9 +59,14 @@ def encode_png(canvas: FigureCanvasAgg) -> bytes:
     """
     pixels = np.asarray(canvas.buffer_rgba())
     height, width, _ = pixels.shape
-    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # each row: filter byte 0 (none), RGBA
-    rows[:, 1:] = pixels.reshape(height, -1)
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
+    # A figure on an opaque background (every course figure) is written without its alpha
+    # channel: a quarter fewer bytes to compress, send and decode.
+    patch = canvas.figure.patch
+    opaque = patch.get_visible() and patch.get_facecolor()[3] == 1
+    channels, colour_type = (3, 2) if opaque else (4, 6)  # PNG colour types: 2 RGB, 6 RGBA
+    rows = np.zeros((height, 1 + channels * width), dtype=np.uint8)  # each row: filter byte 0 (none), pixels
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)  # 8 bits a sample, no interlace
     data = zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
 

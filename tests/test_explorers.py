@@ -115,6 +115,22 @@ def test_a_changed_background_artist_is_drawn_again():
     assert share <= DIFFERENT_SHARE, f"{share:.3%} of the pixels differ: the old note is still shown"
 
 
+@pytest.mark.parametrize("background_alpha", [1.0, 0.0])
+def test_the_png_holds_exactly_the_drawn_pixels(background_alpha):
+    from attention_course.figures import encode_png, new_figure
+
+    figure = new_figure(4, 2)
+    figure.patch.set_alpha(background_alpha)
+    ax = figure.subplots()
+    ax.plot([0, 1], [0, 1], color="#d55e00")
+    ax.set(title="a figure", xlabel="x", ylabel="y")
+    figure.canvas.draw()
+    drawn = np.asarray(figure.canvas.buffer_rgba())
+    image = PIL.Image.open(io.BytesIO(encode_png(figure.canvas)))
+    assert image.mode == ("RGB" if background_alpha == 1 else "RGBA")
+    assert np.array_equal(np.asarray(image), drawn[..., : len(image.mode)])
+
+
 #: Colour maps that read the same for every kind of colour vision, and in grey.
 SAFE_COLOUR_MAPS = {"viridis", "cividis"}
 
