@@ -140,11 +140,15 @@ def _plan(notebook) -> tuple[frozenset, dict]:
                if i not in skipped and not nbgrader_metadata(cell) and only_imports(cell.source)]
     others = [cell.source for i, cell in enumerate(notebook.cells) if i not in skipped and i not in imports]
     trimmed = used_imports([notebook.cells[i].source for i in imports], others)
-    if trimmed is None:  # a cell that does not parse: run the imports as they are
+    if trimmed is None:  # a cell that cannot be read: run the imports as they are
         return frozenset(skipped), {}
-    replaced = {i: source for i, source in zip(imports, trimmed) if source != notebook.cells[i].source}
-    skipped |= {i for i, source in replaced.items() if not source}
-    return frozenset(skipped), {i: source for i, source in replaced.items() if source}
+    replaced = {}
+    for index, source in zip(imports, trimmed):
+        if not source:
+            skipped.add(index)
+        elif source != notebook.cells[index].source:
+            replaced[index] = source
+    return frozenset(skipped), replaced
 
 
 def needed_for_grading(cell) -> bool:

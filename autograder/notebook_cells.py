@@ -54,10 +54,11 @@ def global_names(source: str) -> set[str]:
 def used_imports(import_sources: list[str], sources: list[str]) -> list[str] | None:
     """Each import cell of ``import_sources`` cut down to the statements that bind a name
     ``sources`` read from the globals ("" when none does), or None when one of ``sources``
-    does not parse (then nothing can be left out)."""
+    cannot be read (it does not parse, holds a null byte, nests too deep): then nothing can
+    be left out."""
     try:
         used = set().union(*(global_names(source) for source in sources))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     trimmed = []
     for source in import_sources:

@@ -51,3 +51,9 @@ def test_an_answer_that_reads_the_lesson_data_gets_it():
     answers["weighted_sum"] = "def weighted_sum(weights, V):\n    return np.asarray(weights) @ V if TOKENS else None\n"
     prelude = _prelude(answers)
     assert any(LESSON_IMPORT in cell and "TOKENS" in cell for cell in prelude), prelude[0]
+
+
+def test_an_answer_that_cannot_be_read_keeps_every_import():
+    answers = dict(solution_answers(CHAPTER))
+    answers["weighted_sum"] = "def weighted_sum(weights, V):\n    return '\x00'\n"
+    assert any(LESSON_IMPORT in cell for cell in _prelude(answers))
