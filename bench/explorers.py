@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -154,10 +153,17 @@ def _browser_ms(page, cell_index: int, handle_number: int) -> tuple[list[float],
 
 def browser_figures(kernel_rows: list[dict]) -> list[dict]:
     """Open every solution notebook with a slider explorer in JupyterLab and time key presses."""
-    from tests.browser.jupyterlab import VIEWPORT, LabServer, chromium, open_notebook, run_notebook, wait_for_widgets
+    from tests.browser.jupyterlab import (
+        VIEWPORT,
+        LabServer,
+        chromium,
+        open_notebook,
+        run_notebook,
+        scratch_course,
+        wait_for_widgets,
+    )
 
-    scratch = Path(tempfile.mkdtemp(prefix="attention-bench-"))
-    shutil.copytree(SOLUTIONS, scratch / "solutions")
+    scratch = scratch_course("solutions", prefix="attention-bench-")
     figsizes = sorted({row["figsize"] for row in kernel_rows})
     baseline_path = _baseline_notebook(scratch, figsizes)
     server = LabServer(scratch).start()

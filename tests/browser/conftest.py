@@ -7,12 +7,11 @@ notebooks in the page can never write into the repository.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.browser.jupyterlab import ARTIFACTS, REPOSITORY, VIEWPORT, LabServer, chromium
+from tests.browser.jupyterlab import ARTIFACTS, VIEWPORT, LabServer, chromium, scratch_course
 
 
 def pytest_collection_modifyitems(items):
@@ -24,10 +23,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="module")
 def course_copy():
     """solutions/ and notebooks/ copied into a temporary folder."""
-    root = Path(tempfile.mkdtemp(prefix="attention-course-browser-"))
-    for folder in ("solutions", "notebooks"):
-        shutil.copytree(REPOSITORY / folder, root / folder,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.db"))
+    root = scratch_course("solutions", "notebooks", prefix="attention-course-browser-")
     yield root
     shutil.rmtree(root, ignore_errors=True)
 

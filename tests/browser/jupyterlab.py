@@ -43,6 +43,15 @@ TEST_SETTINGS = {
 }
 
 
+def scratch_course(*folders: str, prefix: str = "attention-course-") -> Path:
+    """A temporary folder holding copies of the repository's ``folders`` (without
+    checkpoints or gradebooks): JupyterLab serving it never writes into the repository."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    for folder in folders:
+        shutil.copytree(REPOSITORY / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.db"))
+    return root
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

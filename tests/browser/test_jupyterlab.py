@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from tests.browser.jupyterlab import (
     open_notebook,
     press_on_slider,
     run_notebook,
+    scratch_course,
     screenshot_notebook,
     settle_figure,
     slider_handles,
@@ -233,9 +233,7 @@ def test_make_lab_first_run_shows_chapter_one_with_nothing_to_dismiss(browser):
     assert overrides.is_file(), f"{overrides} is missing: `python -m attention_course.lab_settings` writes it"
     # A fresh clone's notebooks/, copied: opening a notebook writes a checkpoint beside it,
     # and that must not land in the repository while other tests watch its files.
-    clone = Path(tempfile.mkdtemp(prefix="attention-course-first-run-"))
-    shutil.copytree(REPOSITORY / "notebooks", clone / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.db"))
+    clone = scratch_course("notebooks", prefix="attention-course-first-run-")
     server = LabServer(clone, notebook_dir="notebooks", test_settings=False, expose_app=False).start()
     context = browser.new_context(viewport=VIEWPORT)
     try:
