@@ -6,6 +6,7 @@ hidden tests and outputs, and records checksums. Running it twice gives the same
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -15,10 +16,16 @@ from nbgrader.apps import NbGraderAPI
 from autograder.course import NOTEBOOKS, ScratchCourse, chapters, ensure_tools_on_path, notebook_name
 
 
-def release(target: Path = NOTEBOOKS) -> list[str]:
-    """Regenerate every chapter's student notebook into ``target``; return the chapter ids."""
+def release(target: Path = NOTEBOOKS, only: list[str] | None = None) -> list[str]:
+    """Regenerate every chapter's student notebook (or those of ``only``) into ``target``;
+    return the chapter ids."""
     ensure_tools_on_path()
     ids = chapters()
+    unknown = sorted(set(only or []) - set(ids))
+    if unknown:
+        raise SystemExit(f"unknown chapter(s): {', '.join(unknown)} (known: {', '.join(ids)})")
+    if only:
+        ids = sorted(only)
     with ScratchCourse(ids) as course:
         api = NbGraderAPI(config=course.config())
         for chapter in ids:
@@ -27,7 +34,7 @@ def release(target: Path = NOTEBOOKS) -> list[str]:
                 raise RuntimeError(f"nbgrader could not release {chapter}:\n{result['log']}")
         target.mkdir(parents=True, exist_ok=True)
         for stale in target.iterdir():
-            if stale.is_dir() and stale.name not in ids:
+            if not only and stale.is_dir() and stale.name not in ids:
                 shutil.rmtree(stale)
         for chapter in ids:
             folder = target / chapter
@@ -42,8 +49,13 @@ def release(target: Path = NOTEBOOKS) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else NOTEBOOKS
-    ids = release(target)
+    parser = argparse.ArgumentParser(prog="python -m autograder release",
+                                     description="Write notebooks/ from solutions/ with nbgrader.")
+    parser.add_argument("target", nargs="?", type=Path, default=NOTEBOOKS, help="folder to write (notebooks/)")
+    parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="release these chapters only")
+    args = parser.parse_args(argv)
+    target = args.target
+    ids = release(target, args.only)
     print(f"Released {len(ids)} chapter(s) into {target}: {', '.join(ids)}")
     return 0
 

@@ -13,6 +13,7 @@ import pytest
 
 import tests.mistakes
 from tests.grading import grades_by_student, run_grader, scores_by_test, write_submission
+from tests.mistakes import source_of
 from tests.notebooks import ALL_CHAPTERS, answer_cells, read, solution_answers, solution_path
 
 MODULES = [
@@ -38,7 +39,7 @@ def grade_variants(module, tmp_path_factory):
         for number, batch in enumerate(batches(variants)):
             student = f"{kind}{number:02d}"
             answers = dict(model)
-            answers.update({function: source for function, (_, source) in batch.items()})
+            answers.update({function: source_of(entry) for function, (_, entry) in batch.items()})
             write_submission(folder, student, chapter, answers)
             plan[student] = {function: label for function, (label, _) in batch.items()}
     result = run_grader(folder, out)
