@@ -1,4 +1,10 @@
-"""Where the course's parts are, and a scratch nbgrader course directory to work in."""
+"""Where the course's parts are, and the one object for an nbgrader course directory.
+
+A :class:`CourseDirectory` knows its folders (``source/``, ``release/``, ``submitted/``,
+``autograded/``, ``feedback/``, and the grading command's own ``executed/`` and
+``crosscheck/``), its gradebook, and nbgrader's configuration for it: the course's settings
+from nbgrader_config.py, plus, for grading, the command's steps in nbgrader's pipeline.
+"""
 
 from __future__ import annotations
 
@@ -30,49 +36,6 @@ def notebook_name(chapter: str) -> str:
     return f"{chapter}.ipynb"
 
 
-def copy_sources(root: Path, chapter_ids: list[str]) -> None:
-    """Copy the chapters' solution notebooks into a course directory's ``source/``."""
-    for chapter in chapter_ids:
-        target = root / "source" / chapter
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SOLUTIONS / chapter / notebook_name(chapter), target / notebook_name(chapter))
-
-
-def gradebook_url(root: Path) -> str:
-    """The SQLite gradebook of the course directory ``root``."""
-    return f"sqlite:///{root / 'gradebook.db'}"
-
-
-class ScratchCourse:
-    """An nbgrader course directory in a fresh temporary folder outside the repository.
-
-    ``source/`` holds copies of the chosen chapters' solution notebooks; the gradebook is
-    a SQLite file in the same folder. Removed on exit unless ``keep`` is set.
-    """
-
-    def __init__(self, chapter_ids: list[str], keep: bool = False):
-        self.root = Path(tempfile.mkdtemp(prefix="attention-course-"))
-        self.keep = keep
-        copy_sources(self.root, chapter_ids)
-
-    @property
-    def db_url(self) -> str:
-        return gradebook_url(self.root)
-
-    def config(self) -> Config:
-        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
-        config.CourseDirectory.root = str(self.root)
-        config.CourseDirectory.db_url = self.db_url
-        return config
-
-    def __enter__(self) -> ScratchCourse:
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        if not self.keep:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-
 def ensure_tools_on_path() -> None:
     """nbgrader runs `alembic` as a subprocess: put this environment's bin first on PATH."""
     bin_folder = str(Path(sys.executable).parent)
@@ -81,29 +44,88 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bin_folder + os.pathsep + path
 
 
-def executed_folder(root: Path) -> Path:
-    """Where a grading course directory keeps the notebooks as run in the sandbox."""
-    return root / "executed"
+class CourseDirectory:
+    """An nbgrader course directory at ``root``."""
 
+    def __init__(self, root: Path):
+        self.root = Path(root)
 
-def grading_config(root: Path) -> Config:
-    """nbgrader's configuration for the grading course directory ``root``: the course's
-    settings, nbgrader's Execute replaced by the replay of the sandbox's outputs, and
-    feedback without hidden tests."""
-    from autograder.preprocessors import HideHiddenTests, ReplayOutputs
+    @classmethod
+    def scratch(cls) -> CourseDirectory:
+        """A new course directory in a temporary folder (remove it with :meth:`remove`)."""
+        return cls(Path(tempfile.mkdtemp(prefix="attention-course-")))
 
-    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
-    config.Autograde.autograde_preprocessors = [
-        ReplayOutputs, "nbgrader.preprocessors.IgnorePattern",
-        "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-        "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-        "nbgrader.preprocessors.CheckCellMetadata",
-    ]
-    config.ReplayOutputs.executed_directory = str(executed_folder(root))
-    config.GenerateFeedback.preprocessors = [
-        HideHiddenTests, "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    ]
-    config.HideHiddenTests.release_directory = str(root / "release")
-    return config
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def executed(self) -> Path:
+        """The notebooks as run in the sandbox: ``<student>/<assignment>/<name>.ipynb``."""
+        return self.root / "executed"
+
+    @property
+    def verdicts(self) -> Path:
+        """The cross-check's verdicts: ``<student>/<assignment>.json``."""
+        return self.root / "crosscheck"
+
+    def source_notebook(self, assignment: str) -> Path:
+        return self.root / "source" / assignment / notebook_name(assignment)
+
+    def release_notebook(self, assignment: str) -> Path:
+        return self.root / "release" / assignment / notebook_name(assignment)
+
+    def submitted_notebook(self, student: str, assignment: str) -> Path:
+        return self.root / "submitted" / student / assignment / notebook_name(assignment)
+
+    def feedback_folder(self, student: str, assignment: str) -> Path:
+        return self.root / "feedback" / student / assignment
+
+    def copy_sources(self, assignments: list[str]) -> None:
+        """Copy the chapters' solution notebooks into ``source/``."""
+        for assignment in assignments:
+            target = self.source_notebook(assignment)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(SOLUTIONS / assignment / notebook_name(assignment), target)
+
+    def config(self, grading: bool = False) -> Config:
+        """nbgrader's configuration: the course's settings for this directory; with
+        ``grading``, Execute replaced by the sandbox's outputs and the cross-check's
+        verdicts, and feedback without hidden tests."""
+        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        config.CourseDirectory.db_url = self.db_url
+        if grading:
+            from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs
+
+            config.Autograde.autograde_preprocessors = [
+                ReplayOutputs, CrossCheckVerdicts, "nbgrader.preprocessors.IgnorePattern",
+                "nbconvert.preprocessors.ClearMetadataPreprocessor",
+                "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+                "nbgrader.preprocessors.CheckCellMetadata",
+            ]
+            config.ReplayOutputs.executed_directory = str(self.executed)
+            config.CrossCheckVerdicts.verdict_directory = str(self.verdicts)
+            config.GenerateFeedback.preprocessors = [
+                HideHiddenTests, "nbgrader.preprocessors.GetGrades",
+                "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+            ]
+            config.HideHiddenTests.release_directory = str(self.root / "release")
+        return config
+
+    def api(self, grading: bool = False):
+        from nbgrader.apps import NbGraderAPI
+
+        return NbGraderAPI(config=self.config(grading))
+
+    def generate(self, assignments: list[str], api=None) -> None:
+        """nbgrader's generate_assignment for each chapter: the release, and the gradebook's
+        record of its cells."""
+        api = api or self.api()
+        for assignment in assignments:
+            result = api.generate_assignment(assignment, force=True, create=True)
+            if not result["success"]:
+                raise RuntimeError(f"nbgrader could not generate {assignment}:\n{result['log']}")

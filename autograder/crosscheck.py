@@ -4,9 +4,14 @@
    ``attention_course.checking.recording()`` on, which makes ``check`` record its cases
    instead of running them: the same cases, defined once, that the test cells use.
 2. ``run_answers``: in a fresh sandboxed process, the learner's answer cells run on those
-   cases' inputs only; the results come back as plain data (crosscheck_runner.py).
+   cases' inputs only; the results come back as plain data (crosscheck_runner.py, which
+   :func:`run_in_process` runs here instead, for the course's own tests).
 3. ``judge``: in the grader, ``check`` runs again on those results, against the expected
    values that never left the grader. A test's cross-check passes when all its cases do.
+
+The verdicts reach nbgrader as a step of its own pipeline (preprocessors/crosscheck.py):
+a test the notebook passed but the cross-check failed shows the reason in its output, and
+nbgrader scores it 0 like any failed test.
 """
 
 from __future__ import annotations
@@ -21,45 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from attention_course import checking
+from autograder import notebook_model
 from autograder.isolation import Isolation
-from autograder.notebook_cells import is_test, nbgrader_metadata, only_imports, used_imports
 from autograder.plain import NotPlain, decode, encode
-
-RUNNER = Path(__file__).with_name("crosscheck_runner.py")
-PLAIN = Path(__file__).with_name("plain.py")
-
-
-def prelude(notebook) -> list[str]:
-    """The cells an answer may rely on: the lesson's import cells and the given cells."""
-    sources = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        meta = nbgrader_metadata(cell)
-        if (not meta and only_imports(cell.source)) or str(meta.get("grade_id", "")).startswith("given_"):
-            sources.append(cell.source)
-    return sources
-
-
-def needed_prelude(notebook, answers: list[tuple[str, str]]) -> list[str]:
-    """The prelude, with only the import statements that the given cells and the answers use:
-    the cross-check need not import what only the lesson's figures use."""
-    cells = prelude(notebook)
-    given = [s for s in cells if not only_imports(s)]
-    imports = [s for s in cells if only_imports(s)]
-    trimmed = used_imports(imports, given + [a for _, a in answers])
-    if trimmed is None:
-        return cells  # an answer that does not parse: its own cell will say so
-    kept = [source for source in trimmed if source]
-    return ["\n".join(kept), *given] if kept else given
-
-
-def answer_sources(notebook) -> list[tuple[str, str]]:
-    return [
-        (nbgrader_metadata(c)["grade_id"], c.source)
-        for c in notebook.cells
-        if c.cell_type == "code" and nbgrader_metadata(c).get("solution")
-    ]
 
 
 @dataclass
@@ -71,36 +40,44 @@ class TestCases:
 def record_cases(source_notebook) -> dict[str, TestCases]:
     """Each test cell's recorded checks, by grade id (tests that check nothing are left out)."""
     namespace: dict = {"__name__": "__main__"}
-    for source in prelude(source_notebook):
+    for source in notebook_model.prelude(source_notebook):
         exec(compile(source, "<prelude>", "exec"), namespace)
-    for _, source in answer_sources(source_notebook):
+    for _, source in notebook_model.answer_sources(source_notebook):
         exec(compile(source, "<model answer>", "exec"), namespace)
     tests = {}
     for cell in source_notebook.cells:
-        if not is_test(cell):
+        if not notebook_model.is_test(cell):
             continue
-        meta = nbgrader_metadata(cell)
+        name = notebook_model.grade_id(cell)
         with checking.recording() as calls:
-            exec(compile(cell.source, f"<test {meta['grade_id']}>", "exec"), namespace)
+            exec(compile(cell.source, f"<test {name}>", "exec"), namespace)
         if calls:
-            tests[meta["grade_id"]] = TestCases(meta["grade_id"], list(calls))
+            tests[name] = TestCases(name, list(calls))
     return tests
 
 
-def job(source_notebook, answers: list[tuple[str, str]], tests: dict[str, TestCases]) -> dict:
+def job(source_notebook, answers: list[tuple[str, str]], tests: dict[str, TestCases], call_seconds: int) -> dict:
+    """What the runner needs: the prelude, the answers, the calls; never an expected value."""
     calls = []
     for test in tests.values():
         for recorded in test.recorded:
             for case in recorded.cases:
                 calls.append({"function": recorded.function_name, "args": encode(tuple(case.args)),
                               "kwargs": encode(dict(case.kwargs))})
-    return {"prelude": needed_prelude(source_notebook, answers), "answers": answers, "calls": calls}
+    return {"prelude": notebook_model.needed_prelude(source_notebook, answers), "answers": answers,
+            "calls": calls, "call_seconds": call_seconds}
+
+
+def run_in_process(task: dict) -> dict:
+    """The runner's answer, computed in this process (no sandbox): for the course's tests."""
+    from autograder import crosscheck_runner
+
+    return json.loads(json.dumps(crosscheck_runner.run(task)))
 
 
 def run_answers(task: dict, isolation: Isolation, worker: int, work: Path, seconds: int) -> dict:
     """Run the job in a fresh sandboxed process; return its answer, or {"failed": reason}."""
-    code = PLAIN.read_text() + "\n" + RUNNER.read_text()
-    command = [*isolation.prefix(worker, work), isolation.python, "-c", code]
+    command = [*isolation.prefix(worker, work), isolation.python, "-m", "autograder.crosscheck_runner"]
     start = time.perf_counter()
     try:
         result = subprocess.run(command, input=json.dumps(task), capture_output=True, text=True,
@@ -117,6 +94,10 @@ def run_answers(task: dict, isolation: Isolation, worker: int, work: Path, secon
                           + (f": {tail}" if tail else "")}
     answer["seconds"] = time.perf_counter() - start
     return answer
+
+
+#: The longest failure message kept: the check's message with its hint, as the notebook shows it.
+MESSAGE_CHARS = 4000
 
 
 @dataclass
@@ -142,9 +123,9 @@ def judge(tests: dict[str, TestCases], answer: dict) -> dict[str, Verdict]:
                 checking.check(recorded.function_name, _replay(replies), recorded.cases, parts=recorded.parts,
                                hint=recorded.hint, quiet=True, whole_result_hints=recorded.whole_result_hints)
             except AssertionError as failure:
-                verdict = Verdict(grade_id, False, " ".join(str(failure).split())[:400])
+                verdict = Verdict(grade_id, False, str(failure)[:MESSAGE_CHARS])
             except Exception as error:  # a check that breaks on odd results fails, it does not crash
-                verdict = Verdict(grade_id, False, f"{type(error).__name__}: {error}"[:400])
+                verdict = Verdict(grade_id, False, f"{type(error).__name__}: {error}"[:MESSAGE_CHARS])
         verdicts[grade_id] = verdict
     return verdicts
 

@@ -1,31 +1,57 @@
 """The student side of the cross-check: run the answer cells on the test cases' inputs.
 
-Run inside the sandbox, with plain.py's source in front of this one. It reads a job (JSON)
-on stdin: the notebook's import and given cells, the learner's answer cells and the calls
-to make. It answers (JSON, on the stdout it was started with) with each call's result or
-exception as plain data, and the inputs as they were after the call. It never sees an
-expected value: the grader compares.
+Started in the sandbox as ``python -m autograder.crosscheck_runner``. It reads a job
+(JSON) on stdin: the notebook's prelude (import and given cells), the learner's answer
+cells, the calls to make and the seconds each may take. It answers (JSON, on the stdout it
+was started with) with each call's result or exception as plain data, and the inputs as
+they were after the call. It never sees an expected value: the grader compares.
+
+Every piece of student code runs under a wall-clock alarm: each answer cell, and each
+call. It uses the standard library, NumPy and ``autograder.plain`` only: the sandbox's
+environment carries just these.
 """
+
+from __future__ import annotations
 
 import json
 import os
 import signal
 import sys
 
-CALL_SECONDS = 20
+from autograder.plain import decode, encode
 
 
-def _on_alarm(signum, frame):
-    raise TimeoutError(f"the call did not finish within {CALL_SECONDS} s")
+class OutOfTime(BaseException):
+    """Raised by the alarm. A BaseException, so that ``except Exception`` in student code
+    cannot swallow it."""
 
 
-def _describe(error):
+def _describe(error: BaseException) -> dict:
     return {"type": type(error).__name__, "message": " ".join(str(error).split())[:500],
             "builtin": type(error).__module__ == "builtins"}
 
 
-def _run(job):
+class _Alarm:
+    """``with _Alarm(seconds, what):`` raises OutOfTime in the block after ``seconds``."""
+
+    def __init__(self, seconds: int, what: str):
+        self.seconds, self.what = seconds, what
+
+    def _ring(self, signum, frame):
+        raise OutOfTime(f"{self.what} did not finish within {self.seconds} s")
+
+    def __enter__(self):
+        signal.signal(signal.SIGALRM, self._ring)
+        signal.alarm(self.seconds)
+
+    def __exit__(self, *_exc):
+        signal.alarm(0)
+
+
+def run(job: dict) -> dict:
+    """Run ``job`` in this process; return the answer (plain data)."""
     parent = os.getpid()
+    seconds = int(job.get("call_seconds", 20))
     namespace = {"__name__": "__main__"}
     setup_errors = []
     for source in job["prelude"]:
@@ -36,26 +62,23 @@ def _run(job):
     answer_errors = {}
     for grade_id, source in job["answers"]:
         try:
-            exec(compile(source, f"<answer {grade_id}>", "exec"), namespace)
+            with _Alarm(seconds, f"the answer cell {grade_id}"):
+                exec(compile(source, f"<answer {grade_id}>", "exec"), namespace)
         except BaseException as error:  # a broken answer fails its own function only
             answer_errors[grade_id] = _describe(error)
         if os.getpid() != parent:  # an answer that forked: its copies must not answer too
             os._exit(0)
     results = []
-    signal.signal(signal.SIGALRM, _on_alarm)
     for call in job["calls"]:
         function = namespace.get(call["function"])
         if not callable(function):
             results.append({"missing": True})
             continue
         try:
-            args = decode(call["args"])  # noqa: F821 (plain.py is run in front of this file)
-            kwargs = decode(call["kwargs"])  # noqa: F821
-            signal.alarm(CALL_SECONDS)
-            try:
+            args = decode(call["args"])
+            kwargs = decode(call["kwargs"])
+            with _Alarm(seconds, "the call"):
                 value = function(*args, **kwargs)
-            finally:
-                signal.alarm(0)
         except BaseException as error:  # the learner's exception, whatever it is, is a result
             results.append({"raised": _describe(error)})
             continue
@@ -63,21 +86,24 @@ def _run(job):
             if os.getpid() != parent:
                 os._exit(0)
         try:
-            results.append({"returned": encode(value), "inputs_after": encode(args)})  # noqa: F821
+            results.append({"returned": encode(value), "inputs_after": encode(args)})
         except Exception as error:
             results.append({"not_plain": " ".join(str(error).split())[:300]})
     return {"setup_errors": setup_errors, "answer_errors": answer_errors, "results": results}
 
 
-def main():
+def main() -> None:
+    # What student code prints must not mix with the answer: keep the real stdout for the
+    # answer and send file descriptor 1 to /dev/null.
     channel = os.fdopen(os.dup(1), "w")
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     job = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
-    answer = _run(job)
+    answer = run(job)
     channel.write(json.dumps(answer))
     channel.flush()
 
 
-main()
+if __name__ == "__main__":
+    main()

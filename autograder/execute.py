@@ -1,19 +1,17 @@
 """Run a rebuilt submission in a sandboxed kernel and keep what it printed, within bounds.
 
-Only the cells that grading needs run: the import cells, the given cells, the answer cells
-and the test cells. The lesson's other cells (figures, explorers, demonstrations) are not
-graded, may not be used by an answer or a test, and are most of a notebook's running
-time; they are left without outputs. Of the import cells, only the statements that bind a
-name those cells read run (the module of the lesson's figures takes a second to import);
-the notebook keeps the cells as they were written.
+The cells run are those of notebook_model's run plan (the prelude, the answers and the
+tests; the lesson's figures and explorers are left without outputs); the notebook keeps
+the cells as they were written.
 
 A test cell that never ran (the kernel died before it, or the notebook ran out of time)
 gets an error output saying so, so that nbgrader cannot mistake "no output" for a pass.
-Outputs are cut to a size a feedback page can hold.
+Outputs are cut, as they arrive, to a size a feedback page can hold: this is the only
+place that caps them.
 
 A kernel that dies before it is ready has run no student code: it lost a race for a port
 with another process, or the machine was briefly short of something. It is started again
-(up to KERNEL_STARTS times) rather than costing the student their marks.
+(up to ``Settings.kernel_starts`` times) rather than costing the student their marks.
 """
 
 from __future__ import annotations
@@ -30,19 +28,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder.isolation import KERNEL_NAME
-from autograder.notebook_cells import nbgrader_metadata, only_imports, used_imports
-
-MAX_OUTPUTS_PER_CELL = 30
-MAX_TEXT_PER_OUTPUT = 20_000
-#: How many times a kernel that dies while starting is started, in all.
-KERNEL_STARTS = 3
+from autograder.notebook_model import Role, role, run_plan
+from autograder.settings import Settings
 
 
 class _BoundedClient(NotebookClient):
-    """Keeps at most MAX_OUTPUTS_PER_CELL outputs of a cell, each cut to a bounded size, so
-    that a notebook printing without end costs neither memory nor a huge feedback page.
+    """Keeps at most ``max_outputs_per_cell`` outputs of a cell, each cut to a bounded size,
+    so that a notebook printing without end costs neither memory nor a huge feedback page.
     Errors and stderr are always kept: they decide the grade."""
 
+    settings: Settings = Settings()
     skipped: frozenset = frozenset()
     #: cell index -> the source to run in its place (the cell keeps its own)
     replaced: dict = {}
@@ -65,12 +60,20 @@ class _BoundedClient(NotebookClient):
             cell.source = written
 
     def output(self, outs, msg, display_id, cell_index):
+        limits = self.settings
         content = msg.get("content", {})
         decisive = msg["msg_type"] == "error" or content.get("name") == "stderr"
-        if len(outs) >= MAX_OUTPUTS_PER_CELL and not decisive:
+        if len(outs) >= limits.max_outputs_per_cell and not decisive:
             return None
-        if isinstance(content.get("text"), str) and len(content["text"]) > MAX_TEXT_PER_OUTPUT:
-            content["text"] = content["text"][:MAX_TEXT_PER_OUTPUT] + "\n[... output cut ...]\n"
+        if isinstance(content.get("text"), str) and len(content["text"]) > limits.max_text_per_output:
+            content["text"] = content["text"][: limits.max_text_per_output] + "\n[... output cut ...]\n"
+        data = content.get("data")
+        if isinstance(data, dict):
+            for mime, value in list(data.items()):
+                if isinstance(value, str) and len(value) > limits.max_data_per_output:
+                    data[mime] = value[:200] + " [cut: too large]"
+        if isinstance(content.get("traceback"), list):
+            content["traceback"] = content["traceback"][-limits.max_traceback_lines:]
         return super().output(outs, msg, display_id, cell_index)
 
 
@@ -80,37 +83,37 @@ class Execution:
     problem: str = ""
 
 
-def run(notebook, kernel_folder: Path, cell_timeout: int, notebook_timeout: int) -> Execution:
+def run(notebook, kernel_folder: Path, settings: Settings) -> Execution:
     """Execute ``notebook`` (a copy is made) with the sandbox kernel found in ``kernel_folder``."""
     os.environ["JUPYTER_PATH"] = str(kernel_folder)
     deaths = []
     while True:
-        execution, died_starting = _run_once(nbformat.from_dict(notebook), cell_timeout, notebook_timeout)
+        execution, died_starting = _run_once(nbformat.from_dict(notebook), settings)
         if not died_starting:
-            break
+            return execution
         deaths.append(died_starting)
-        if len(deaths) == KERNEL_STARTS:
-            problem = (f"the kernel died while starting, {KERNEL_STARTS} times, before any of the notebook ran "
+        if len(deaths) == settings.kernel_starts:
+            problem = (f"the kernel died while starting, {len(deaths)} times, before any of the notebook ran "
                        f"(a problem of the grading machine, not of the notebook; grade it again): {deaths[-1]}")
             _mark_not_run(execution.notebook, set(), problem)
             return Execution(execution.notebook, problem)
-    _cap_outputs(execution.notebook)
-    return execution
 
 
-def _run_once(notebook, cell_timeout: int, notebook_timeout: int) -> tuple[Execution, str]:
+def _run_once(notebook, settings: Settings) -> tuple[Execution, str]:
     """One try: the execution, and why the kernel died before it was ready (or "")."""
     completed: set[int] = set()
+    notebook_timeout = settings.notebook_timeout
     client = _BoundedClient(
         notebook,
         kernel_name=KERNEL_NAME,
-        timeout=cell_timeout,
+        timeout=settings.cell_timeout,
         interrupt_on_timeout=True,
         allow_errors=True,
-        startup_timeout=120,
+        startup_timeout=settings.kernel_start_timeout,
         on_cell_complete=lambda cell, cell_index: completed.add(cell_index),
     )
-    client.skipped, client.replaced = _plan(notebook)
+    plan = run_plan(notebook)
+    client.settings, client.skipped, client.replaced = settings, plan.skipped, plan.replaced
     problem = ""
     started = time.monotonic()
     try:
@@ -133,53 +136,11 @@ def _run_once(notebook, cell_timeout: int, notebook_timeout: int) -> tuple[Execu
     return Execution(notebook, problem), ""
 
 
-def _plan(notebook) -> tuple[frozenset, dict]:
-    """The cells not to run, and the import cells to run cut down to what the others use."""
-    skipped = {i for i, cell in enumerate(notebook.cells) if not needed_for_grading(cell)}
-    imports = [i for i, cell in enumerate(notebook.cells)
-               if i not in skipped and not nbgrader_metadata(cell) and only_imports(cell.source)]
-    others = [cell.source for i, cell in enumerate(notebook.cells) if i not in skipped and i not in imports]
-    trimmed = used_imports([notebook.cells[i].source for i in imports], others)
-    if trimmed is None:  # a cell that cannot be read: run the imports as they are
-        return frozenset(skipped), {}
-    replaced = {}
-    for index, source in zip(imports, trimmed):
-        if not source:
-            skipped.add(index)
-        elif source != notebook.cells[index].source:
-            replaced[index] = source
-    return frozenset(skipped), replaced
-
-
-def needed_for_grading(cell) -> bool:
-    """Import cells, and every cell nbgrader knows (given, answer and test cells)."""
-    if cell.cell_type != "code":
-        return False
-    return bool(nbgrader_metadata(cell)) or only_imports(cell.source)
-
-
 def _mark_not_run(notebook, completed: set[int], problem: str) -> None:
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and nbgrader_metadata(cell).get("grade") and index not in completed:
+        if role(cell) is Role.TEST and index not in completed:
             cell.outputs = [
                 nbformat.v4.new_output(
                     "error", ename="NotRun", evalue=f"this test did not run: {problem}", traceback=[]
                 )
             ]
-
-
-def _cap_outputs(notebook) -> None:
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        if len(cell.outputs) > MAX_OUTPUTS_PER_CELL:
-            cell.outputs = cell.outputs[:MAX_OUTPUTS_PER_CELL]
-        for output in cell.outputs:
-            if output.get("output_type") == "stream" and len(output.get("text", "")) > MAX_TEXT_PER_OUTPUT:
-                output["text"] = output["text"][:MAX_TEXT_PER_OUTPUT] + "\n[... output cut ...]\n"
-            data = output.get("data", {})
-            for mime, value in list(data.items()):
-                if isinstance(value, str) and len(value) > 2_000_000:
-                    data[mime] = value[:200] + " [cut: too large]"
-            if output.get("output_type") == "error":
-                output["traceback"] = output.get("traceback", [])[-40:]

@@ -5,11 +5,13 @@ zip downloaded from an LMS (with ``--assignment``). The steps, each rerunnable:
 
 1. collect: find every submission; one that cannot be graded gets a one-line reason;
 2. rebuild: the released notebook with the submission's answer cells (tampering undone);
-3. run, in parallel (``--jobs``), in the sandbox: the notebook, then the cross-check of its
-   answer cells on the test cases (see crosscheck.py);
-4. grade with nbgrader, one submission at a time, from the outputs of step 3: the gradebook
-   at OUT/course/gradebook.db; a test scores the lower of its notebook result and its
-   cross-check, and every disagreement is reported;
+3. run, in parallel (``--jobs``), in the sandbox: the notebook (execute.py), then the
+   cross-check of its answer cells on the test cases (crosscheck.py), whose verdicts are
+   judged here, where the expected values are;
+4. nbgrader autogrades, one submission at a time, with the command's steps in its pipeline
+   (preprocessors/): the sandbox's outputs replayed, then the cross-check's verdicts, so a
+   test the notebook passed but the cross-check failed shows why and scores 0; the
+   gradebook is OUT/course/gradebook.db;
 5. feedback pages without hidden tests, then grades.csv and tests.csv, each written whole.
 
 OUT/course is a full nbgrader course directory: the formgrader can open it to grade the
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import shutil
 import sys
@@ -33,40 +36,22 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.apps import NbGraderAPI
 from sqlalchemy.exc import SAWarning
-from traitlets.config import Config
 
 from autograder import crosscheck, workers
-from autograder.collect import DEFAULT_ZIP_PATTERN, Submission, UsageError, collect, one_line
-from autograder.course import (
-    chapters,
-    copy_sources,
-    ensure_tools_on_path,
-    executed_folder,
-    gradebook_url,
-    grading_config,
-    notebook_name,
-)
-from autograder.isolation import Isolation, Limits
+from autograder.collect import Submission, UsageError, collect, one_line
+from autograder.course import CourseDirectory, chapters, ensure_tools_on_path
+from autograder.isolation import Isolation
 from autograder.logs import last_error_line
-from autograder.notebook_cells import grade_id
+from autograder.notebook_model import answer_sources, grade_id, is_test, passed_in_notebook
+from autograder.preprocessors.crosscheck_verdicts import verdict_path
 from autograder.rebuild import rebuild
+from autograder.settings import Settings
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
                  "manual_pending", "status", "reason", "notes"]
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
                 "crosscheck", "note"]
-
-
-@dataclass
-class Options:
-    jobs: int = os.cpu_count() or 1
-    cell_timeout: int = 60
-    notebook_timeout: int = 600
-    assignment: str | None = None
-    zip_pattern: str = DEFAULT_ZIP_PATTERN
-    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -80,33 +65,19 @@ class Graded:
     seconds: float = 0.0
 
 
-class Course:
-    """The persistent nbgrader course directory OUT/course."""
+class GradingCourse(CourseDirectory):
+    """OUT/course: the persistent course directory of the grading command."""
 
     def __init__(self, root: Path, assignments: list[str]):
-        self.root = root
-        (root / "source").mkdir(parents=True, exist_ok=True)
-        os.chmod(root, 0o700)
-        copy_sources(root, assignments)
-        self.api = NbGraderAPI(config=self.config())
-        for assignment in assignments:
-            result = self.api.generate_assignment(assignment, force=True, create=True)
-            if not result["success"]:
-                raise RuntimeError(f"nbgrader could not prepare {assignment}:\n{result['log']}")
-
-    @property
-    def db_url(self) -> str:
-        return gradebook_url(self.root)
-
-    def config(self) -> Config:
-        return grading_config(self.root)
-
-    @property
-    def executed(self) -> Path:
-        return executed_folder(self.root)
+        super().__init__(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+        self.copy_sources(assignments)
+        self.nbgrader = self.api(grading=True)
+        self.generate(assignments, self.nbgrader)
 
     def student_copy(self, assignment: str) -> nbformat.NotebookNode:
-        return nbformat.read(self.root / "release" / assignment / notebook_name(assignment), as_version=4)
+        return nbformat.read(self.release_notebook(assignment), as_version=4)
 
     def graded_template(self, assignment: str) -> nbformat.NotebookNode:
         """The notebook as nbgrader grades it: the release, with the locked cells (the tests,
@@ -119,44 +90,41 @@ class Course:
                 cell.source = kept[grade_id(cell)]
         return notebook
 
-    def source_notebook(self, assignment: str) -> nbformat.NotebookNode:
-        return nbformat.read(self.root / "source" / assignment / notebook_name(assignment), as_version=4)
-
-    def submitted(self, s: Submission) -> Path:
-        return self.root / "submitted" / s.student_id / s.assignment / notebook_name(s.assignment)
+    def read_source(self, assignment: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.source_notebook(assignment), as_version=4)
 
 
-def grade(submissions_path: Path, out: Path, options: Options | None = None, log=print) -> list[dict]:
+def grade(submissions_path: Path, out: Path, settings: Settings | None = None, log=print) -> list[dict]:
     """Grade everything in ``submissions_path``; write the results into ``out``; return grades.csv's rows."""
-    options = options or Options()
+    settings = settings or Settings()
     started = time.perf_counter()
     ensure_tools_on_path()
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own gradebook code trips these
     known = chapters()
-    submissions = collect(submissions_path, known, assignment=options.assignment,
-                          zip_pattern=options.zip_pattern, scratch=out / "course" / "unzipped")
+    submissions = collect(submissions_path, known, assignment=settings.assignment,
+                          zip_pattern=settings.zip_pattern, scratch=out / "course" / "unzipped")
     out.mkdir(parents=True, exist_ok=True)
     wanted = sorted({s.assignment for s in submissions if s.assignment in known})
-    course = Course(out / "course", wanted)
+    course = GradingCourse(out / "course", wanted)
     graded = {s.key: Graded(s) for s in submissions}
 
-    tests = {a: crosscheck.record_cases(course.source_notebook(a)) for a in wanted}
+    tests = {a: crosscheck.record_cases(course.read_source(a)) for a in wanted}
     templates = {a: course.graded_template(a) for a in wanted}
     tasks = []
     for s in submissions:
         if s.problem:
             log(f"  {s.key}: not graded: {s.problem}")
             continue
-        tasks.append(_prepare(course, s, graded[s.key], tests[s.assignment], templates, options))
+        tasks.append(_prepare(course, s, graded[s.key], tests[s.assignment], templates, settings))
 
     isolation = Isolation.for_this_machine(hide=[course.root, submissions_path.resolve(), out.resolve()],
-                                           limits=options.limits)
+                                           settings=settings)
     log(f"Prepared in {time.perf_counter() - started:.1f} s. Running {len(tasks)} submission(s) on "
-        f"{options.jobs} worker(s); student code is {isolation.describe()}")
+        f"{settings.jobs} worker(s); student code is {isolation.describe()}")
     started = time.perf_counter()
     # Runs go to the workers; as each one ends, nbgrader grades it here (the only process
     # that writes the gradebook) and its feedback page goes back to the workers.
-    with workers.Pool(isolation, options.jobs) as pool:
+    with workers.Pool(isolation, settings.jobs) as pool:
         runs = {pool.run(task): task for task in tasks}
         feedback = {}
         for future in as_completed(runs):
@@ -187,57 +155,58 @@ def grade(submissions_path: Path, out: Path, options: Options | None = None, log
     return rows
 
 
-def _prepare(course: Course, s: Submission, entry: Graded, tests, templates, options: Options) -> workers.Task:
+def _prepare(course: GradingCourse, s: Submission, entry: Graded, tests, templates,
+             settings: Settings) -> workers.Task:
     submitted = nbformat.read(s.notebook, as_version=4)
     rebuilt = rebuild(templates[s.assignment], submitted, student_copy=course.student_copy(s.assignment))
     if rebuilt.note():
         entry.notes.append(rebuilt.note())
-    path = course.submitted(s)
+    path = course.submitted_notebook(s.student_id, s.assignment)
     if path.parent.exists():
         shutil.rmtree(path.parent)
     path.parent.mkdir(parents=True)
     nbformat.write(rebuilt.notebook, path)
-    answers = crosscheck.answer_sources(rebuilt.notebook)
+    answers = answer_sources(rebuilt.notebook)
     return workers.Task(
         key=s.key,
         notebook=path,
-        executed=course.executed / s.student_id / s.assignment / notebook_name(s.assignment),
-        crosscheck_job=crosscheck.job(course.source_notebook(s.assignment), answers, tests),
-        cell_timeout=options.cell_timeout,
-        notebook_timeout=options.notebook_timeout,
+        executed=course.executed / s.student_id / s.assignment / path.name,
+        crosscheck_job=crosscheck.job(course.read_source(s.assignment), answers, tests, settings.call_timeout),
     )
 
 
-def _autograde(course: Course, entry: Graded, tests, outcome: workers.Outcome) -> None:
+def _autograde(course: GradingCourse, entry: Graded, tests, outcome: workers.Outcome) -> None:
+    """Write the cross-check's verdicts where nbgrader's pipeline reads them, then let
+    nbgrader score; record, for tests.csv, how the notebook and the cross-check each found
+    every test."""
     s = entry.submission
-    result = course.api.autograde(s.assignment, s.student_id, force=True, create=True)
+    verdicts = crosscheck.judge(tests, outcome.crosscheck)
+    path = verdict_path(course.verdicts, s.student_id, s.assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({g: {"passed": v.passed, "message": v.message} for g, v in verdicts.items()}))
+    executed = nbformat.read(course.executed / s.student_id / s.assignment / f"{s.assignment}.ipynb", as_version=4)
+    for cell in executed.cells:
+        if not is_test(cell):
+            continue
+        notebook_passed = passed_in_notebook(cell)
+        verdict = verdicts.get(grade_id(cell))
+        record = {"notebook_passed": notebook_passed, "crosscheck": "", "note": ""}
+        if verdict is not None:
+            record["crosscheck"] = "pass" if verdict.passed else "fail"
+            if notebook_passed and not verdict.passed:
+                record["note"] = ("the notebook passed this test but the cross-check failed: "
+                                  + one_line(verdict.message, 400))
+                entry.notes.append(f"{grade_id(cell)}: notebook passed, cross-check failed")
+                entry.attention = True
+            elif verdict.passed and not notebook_passed:
+                record["note"] = "the cross-check passed but the notebook did not (see its output)"
+        entry.tests[grade_id(cell)] = record
+    result = course.nbgrader.autograde(s.assignment, s.student_id, force=True, create=True)
     if not result["success"]:
         s.problem = "autograding failed: " + last_error_line(result.get("log", ""))
-        return
-    verdicts = crosscheck.judge(tests, outcome.crosscheck)
-    with Gradebook(course.db_url) as gradebook:
-        for grade_entry in gradebook.find_submission_notebook(s.assignment, s.assignment, s.student_id).grades:
-            if grade_entry.cell.cell_type != "code":
-                continue
-            notebook_score = grade_entry.auto_score or 0.0
-            verdict = verdicts.get(grade_entry.name)
-            record = {"notebook_score": notebook_score, "crosscheck": "", "note": ""}
-            if verdict is not None:
-                cross_score = grade_entry.max_score if verdict.passed else 0.0
-                record["crosscheck"] = "pass" if verdict.passed else "fail"
-                final = min(notebook_score, cross_score)
-                if notebook_score > cross_score:
-                    record["note"] = f"the notebook passed this test but the cross-check failed: {verdict.message}"
-                    entry.notes.append(f"{grade_entry.name}: notebook passed, cross-check failed")
-                    entry.attention = True
-                elif notebook_score < cross_score:
-                    record["note"] = "the cross-check passed but the notebook did not (see its output)"
-                grade_entry.auto_score = final
-            entry.tests[grade_entry.name] = record
-        gradebook.db.commit()
 
 
-def _read_gradebook(course: Course, graded: dict[str, Graded]) -> tuple[list[dict], list[dict]]:
+def _read_gradebook(course: GradingCourse, graded: dict[str, Graded]) -> tuple[list[dict], list[dict]]:
     rows, test_rows = [], []
     with Gradebook(course.db_url) as gradebook:
         assignments = {a.name: a for a in gradebook.assignments}
@@ -271,17 +240,23 @@ def _read_gradebook(course: Course, graded: dict[str, Graded]) -> tuple[list[dic
                                 "student_id": s.student_id, "assignment": s.assignment, "test": g.name,
                                 "score": g.score, "max_score": g.max_score,
                                 "graded_by": "hand" if g.cell.cell_type == "markdown" else "tests",
-                                "notebook_score": extra.get("notebook_score", ""),
+                                "notebook_score": _notebook_score(extra, g.max_score),
                                 "crosscheck": extra.get("crosscheck", ""), "note": extra.get("note", ""),
                             })
             rows.append(row)
     return rows, test_rows
 
 
-def _write_outputs(out: Path, course: Course, graded: dict[str, Graded], rows, test_rows) -> None:
+def _notebook_score(record: dict, max_score: float):
+    if "notebook_passed" not in record:
+        return ""
+    return max_score if record["notebook_passed"] else 0.0
+
+
+def _write_outputs(out: Path, course: GradingCourse, graded: dict[str, Graded], rows, test_rows) -> None:
     for entry in graded.values():
         s = entry.submission
-        source = course.root / "feedback" / s.student_id / s.assignment
+        source = course.feedback_folder(s.student_id, s.assignment)
         if s.problem or not source.is_dir():
             continue
         target = out / "feedback" / s.student_id / s.assignment
@@ -309,22 +284,14 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("submissions", type=Path, help="folder of submissions, or a zip from an LMS")
     parser.add_argument("--out", type=Path, required=True, help="folder for grades.csv, tests.csv, feedback/, course/")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
-    parser.add_argument("--assignment", help="the chapter of a zip's notebooks (zip input only)")
-    parser.add_argument("--zip-pattern", default=DEFAULT_ZIP_PATTERN,
-                        help="regular expression with a (?P<student_id>...) group, matched on a zip's file names")
-    parser.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run")
-    parser.add_argument("--notebook-timeout", type=int, default=600, help="seconds one notebook may run")
-    parser.add_argument("--memory-mb", type=int, default=2048, help="memory limit of student code")
+    Settings.add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
-    options = Options(jobs=args.jobs, cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                      assignment=args.assignment, zip_pattern=args.zip_pattern,
-                      limits=Limits(memory_bytes=args.memory_mb * 1024**2))
+    settings = Settings.from_arguments(args)
+    for problem in settings.problems():
+        parser.error(problem)
     start = time.perf_counter()
     try:
-        rows = grade(args.submissions, args.out, options)
+        rows = grade(args.submissions, args.out, settings)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

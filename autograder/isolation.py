@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import REPOSITORY
+from autograder.settings import Settings
 
 SANDBOX_SCRIPT = Path(__file__).resolve().parent / "sandbox.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -39,12 +40,9 @@ UIDS_PER_RUN = 64
 KERNEL_NAME = "attention-course-sandbox"
 
 
-@dataclass
-class Limits:
-    memory_bytes: int = 2 * 1024**3
-    cpu_seconds: int = 300
-    processes: int = 64
-    file_bytes: int = 64 * 1024**2
+#: What the sandbox's environment carries of the grading command: the cross-check runner
+#: and the plain-data codec it imports (nothing that knows a test).
+RUNNER_FILES = ("__init__.py", "plain.py", "crosscheck_runner.py")
 
 
 @dataclass
@@ -52,21 +50,22 @@ class Isolation:
     """The sandbox settings of one grading run."""
 
     hide: list[str] = field(default_factory=list)
-    limits: Limits = field(default_factory=Limits)
+    settings: Settings = field(default_factory=Settings)
     isolated: bool = False
     python: str = sys.executable
     first_uid: int = FIRST_UID
 
     @classmethod
-    def for_this_machine(cls, hide: list[Path], limits: Limits | None = None) -> Isolation:
-        limits = limits or Limits()
+    def for_this_machine(cls, hide: list[Path], settings: Settings | None = None) -> Isolation:
+        settings = settings or Settings()
         default_hidden = [REPOSITORY, Path(tempfile.gettempdir()), Path("/var/tmp"), Path("/root"),
                           Path("/home"), Path("/dev/shm"), Path.home()]
         paths = [str(p.resolve()) for p in [*default_hidden, *hide]]
         if os.geteuid() == 0 and _namespaces_work() and Path(SYSTEM_PYTHON).exists():
             first_uid = FIRST_UID + UIDS_PER_RUN * (os.getpid() % 1000)
-            return cls(hide=paths, limits=limits, isolated=True, python=str(sandbox_python()), first_uid=first_uid)
-        return cls(hide=paths, limits=limits, isolated=False, python=sys.executable)
+            return cls(hide=paths, settings=settings, isolated=True, python=str(sandbox_python()),
+                       first_uid=first_uid)
+        return cls(hide=paths, settings=settings, isolated=False, python=sys.executable)
 
     def describe(self) -> str:
         if self.isolated:
@@ -83,10 +82,11 @@ class Isolation:
             "hide": self.hide,
             "work": str(work),
             "path": f"{Path(self.python).parent}:/usr/bin:/bin",
-            "memory_bytes": self.limits.memory_bytes,
-            "cpu_seconds": self.limits.cpu_seconds,
-            "processes": self.limits.processes,
-            "file_bytes": self.limits.file_bytes,
+            "memory_bytes": self.settings.memory_mb * 1024**2,
+            "cpu_seconds": self.settings.cpu_seconds,
+            "processes": self.settings.processes,
+            "file_bytes": self.settings.file_mb * 1024**2,
+            "tmp_bytes": self.settings.tmp_mb * 1024**2,
         }
         launcher = [SYSTEM_PYTHON if self.isolated else sys.executable, str(SANDBOX_SCRIPT), json.dumps(settings), "--"]
         if not self.isolated:
@@ -148,22 +148,32 @@ def _build(target: Path, pins: list[str]) -> None:
 
 
 def _sync_helper_package(site: Path) -> None:
-    """Copy attention_course/ into the sandbox environment, unless the copy is current."""
-    package = REPOSITORY / "attention_course"
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    stamp = site / "attention_course" / ".source-digest"
-    if stamp.exists() and stamp.read_text() == digest.hexdigest():
-        return
-    fresh = Path(tempfile.mkdtemp(prefix=".attention_course-", dir=site))
-    shutil.copytree(package, fresh, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
-    (fresh / ".source-digest").write_text(digest.hexdigest())
-    _run(["chmod", "-R", "a+rX", str(fresh)])
-    old = site / "attention_course"
-    if old.exists():
-        shutil.rmtree(old)
-    fresh.rename(old)
+    """Copy attention_course/ and the runner's part of autograder/ into the sandbox
+    environment, unless the copies are current."""
+    grader = REPOSITORY / "autograder"
+    helper = [p for p in sorted((REPOSITORY / "attention_course").rglob("*"))
+              if p.is_file() and "__pycache__" not in p.parts]
+    sources = {"attention_course": helper,
+               "autograder": [grader / name for name in RUNNER_FILES]}
+    for package, files in sources.items():
+        root = REPOSITORY / package
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        stamp = site / package / ".source-digest"
+        if stamp.exists() and stamp.read_text() == digest.hexdigest():
+            continue
+        fresh = Path(tempfile.mkdtemp(prefix=f".{package}-", dir=site))
+        for path in files:
+            target = fresh / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        (fresh / ".source-digest").write_text(digest.hexdigest())
+        _run(["chmod", "-R", "a+rX", str(fresh)])
+        old = site / package
+        if old.exists():
+            shutil.rmtree(old)
+        fresh.rename(old)
 
 
 def _run(command: list[str]) -> None:

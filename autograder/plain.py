@@ -3,7 +3,7 @@
 What crosses: None, bools, ints, floats (NaN and infinities too), strings, lists, tuples,
 dicts with string keys, and NumPy arrays of booleans or numbers. Anything else (an object
 of the student's own class, an object array, ...) is refused on encoding and decoding.
-This file is also run inside the sandbox, so it uses only the standard library and NumPy.
+The sandbox imports it too (the cross-check runner), so it uses only the standard library and NumPy.
 """
 
 import base64

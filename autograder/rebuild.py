@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from autograder.notebook_cells import grade_id, nbgrader_metadata
+from autograder.notebook_model import grade_id, is_answer, source_text
 
 
 @dataclass
@@ -32,21 +32,13 @@ class Rebuilt:
         return "; ".join(parts)
 
 
-def _is_answer(cell) -> bool:
-    meta = nbgrader_metadata(cell)
-    return bool(meta.get("solution")) and not meta.get("locked")
-
-
 def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *, student_copy=None) -> Rebuilt:
     """``release``: the notebook to grade, as the source says; ``student_copy``: the notebook
     students were given (its cells do not count as changed when a submission has them)."""
     answers: dict[tuple[str, str], str] = {}
     for cell in submitted.get("cells", []):
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(source)
-        if grade_id(cell) and isinstance(source, str):
-            answers.setdefault((grade_id(cell), cell.get("cell_type", "")), source)
+        if grade_id(cell):
+            answers.setdefault((grade_id(cell), cell.get("cell_type", "")), source_text(cell))
     notebook = copy.deepcopy(release)
     result = Rebuilt(notebook)
     used = 0
@@ -54,7 +46,7 @@ def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *,
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-        if not _is_answer(cell):
+        if not is_answer(cell):
             continue
         key = (grade_id(cell), cell.cell_type)
         if key in answers:
@@ -66,10 +58,6 @@ def rebuild(release: nbformat.NotebookNode, submitted: nbformat.NotebookNode, *,
     known.update(cell.source for cell in (student_copy or {"cells": []})["cells"])
     result.ignored_cells = sum(
         1 for cell in submitted.get("cells", [])
-        if not _is_answer(cell) and _text(cell.get("source", "")) not in known
+        if not is_answer(cell) and source_text(cell) not in known
     )
     return result
-
-
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else str(source)

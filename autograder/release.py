@@ -11,9 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from nbgrader.apps import NbGraderAPI
-
-from autograder.course import NOTEBOOKS, ScratchCourse, chapters, ensure_tools_on_path, notebook_name
+from autograder.course import NOTEBOOKS, CourseDirectory, chapters, ensure_tools_on_path
 
 
 def release(target: Path = NOTEBOOKS, only: list[str] | None = None) -> list[str]:
@@ -26,25 +24,23 @@ def release(target: Path = NOTEBOOKS, only: list[str] | None = None) -> list[str
         raise SystemExit(f"unknown chapter(s): {', '.join(unknown)} (known: {', '.join(ids)})")
     if only:
         ids = sorted(only)
-    with ScratchCourse(ids) as course:
-        api = NbGraderAPI(config=course.config())
-        for chapter in ids:
-            result = api.generate_assignment(chapter, force=True, create=True)
-            if not result["success"]:
-                raise RuntimeError(f"nbgrader could not release {chapter}:\n{result['log']}")
+    course = CourseDirectory.scratch()
+    try:
+        course.copy_sources(ids)
+        course.generate(ids)
         target.mkdir(parents=True, exist_ok=True)
         for stale in target.iterdir():
             if not only and stale.is_dir() and stale.name not in ids:
                 shutil.rmtree(stale)
         for chapter in ids:
+            released = course.release_notebook(chapter)
             folder = target / chapter
             if folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir()
-            shutil.copyfile(
-                course.root / "release" / chapter / notebook_name(chapter),
-                folder / notebook_name(chapter),
-            )
+            shutil.copyfile(released, folder / released.name)
+    finally:
+        course.remove()
     return ids
 
 

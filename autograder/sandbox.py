@@ -49,9 +49,9 @@ def _hide(paths: list[str]) -> None:
             )
 
 
-def _private_tmp(uid: int) -> None:
+def _private_tmp(uid: int, size: int) -> None:
     subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "nosuid,nodev,size=256m,mode=1777", "tmpfs", "/tmp"], check=True
+        ["mount", "-t", "tmpfs", "-o", f"nosuid,nodev,size={size},mode=1777", "tmpfs", "/tmp"], check=True
     )
     os.makedirs(WORK, mode=0o700)
     os.chown(WORK, uid, uid)
@@ -121,7 +121,7 @@ def main(argv: list[str]) -> int:
 
     if isolated:
         _hide(settings["hide"])
-        _private_tmp(uid)
+        _private_tmp(uid, settings["tmp_bytes"])
         home = WORK
     else:
         home = settings["work"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import crosscheck, execute
-from autograder.course import grading_config
+from autograder.course import CourseDirectory
 from autograder.isolation import Isolation
 from autograder.logs import last_error_line
 
@@ -29,8 +29,6 @@ class Task:
     notebook: Path  # the rebuilt submission
     executed: Path  # where the executed notebook goes
     crosscheck_job: dict
-    cell_timeout: int
-    notebook_timeout: int
 
 
 @dataclass
@@ -59,11 +57,12 @@ def _run(task: Task) -> Outcome:
     work = _worker["folder"] / "work"
     shutil.rmtree(work, ignore_errors=True)
     notebook = nbformat.read(task.notebook, as_version=4)
-    execution = execute.run(notebook, _worker["folder"], task.cell_timeout, task.notebook_timeout)
+    execution = execute.run(notebook, _worker["folder"], isolation.settings)
     task.executed.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(execution.notebook, task.executed)
     shutil.rmtree(work, ignore_errors=True)
-    answer = crosscheck.run_answers(task.crosscheck_job, isolation, _worker["index"], work, task.notebook_timeout)
+    answer = crosscheck.run_answers(task.crosscheck_job, isolation, _worker["index"], work,
+                                    isolation.settings.notebook_timeout)
     json.dumps(answer)  # plain data only crosses back
     return Outcome(task.key, execution.problem, answer, time.perf_counter() - start)
 
@@ -106,9 +105,7 @@ _apis: dict = {}
 
 
 def _feedback(root: str, assignment: str, student: str) -> str:
-    from nbgrader.apps import NbGraderAPI
-
     if root not in _apis:
-        _apis[root] = NbGraderAPI(config=grading_config(Path(root)))
+        _apis[root] = CourseDirectory(Path(root)).api(grading=True)
     result = _apis[root].generate_feedback(assignment, student, force=True)
     return "" if result["success"] else last_error_line(result.get("log", ""))

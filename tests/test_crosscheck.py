@@ -1,7 +1,6 @@
 """The cross-check's prelude: it imports what the answers read from the lesson, and no more."""
 
-from autograder.crosscheck import answer_sources, needed_prelude
-from autograder.notebook_cells import global_names
+from autograder.notebook_model import answer_sources, global_names, needed_prelude
 from tests.notebooks import fill_answers, read, release_path, solution_answers, solution_path
 
 CHAPTER = "04_weighted_sum"

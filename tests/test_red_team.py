@@ -26,7 +26,7 @@ def embed(tokens, vocabulary, E):
 """
 FAST = ["--cell-timeout", "10", "--notebook-timeout", "120", "--jobs", "2"]
 
-pytestmark = pytest.mark.skipif(
+needs_root = pytest.mark.skipif(
     os.geteuid() != 0, reason="student code is isolated from the grader only when grading as root"
 )
 
@@ -36,7 +36,13 @@ def attack(code: str, then_embed: str = WRONG_EMBED) -> dict:
     return {"embed": code.strip() + "\n\n" + then_embed}
 
 
-# student -> (answers, the most it may score: the honest work it contains)
+def beside_honest_embed(code: str) -> dict:
+    """The honest `embed`, and ``code`` as the answer cell of `qkv_projections`: the score
+    shows that the limit stopped ``code`` and the honest work was still graded."""
+    return {"embed": ANSWERS["embed"], "qkv_projections": code}
+
+
+# student -> (answers, what it must score: exactly the honest work it contains)
 ATTACKS = {
     "honest": (ANSWERS, 6.0),
     "patches_numpy": (attack("""
@@ -131,9 +137,10 @@ except OSError:
 os.kill(-1, signal.SIGKILL)
 """), 0.0),
     "exits_the_kernel": (attack("import os\nos._exit(0)"), 0.0),
-    "never_ends": (attack("while True:\n    pass"), 0.0),
-    "eats_memory": (attack("hog = bytearray(64 * 1024**3)"), 0.0),
-    "prints_100_mb": (attack("print('x' * 100_000_000)\nfor _ in range(2000):\n    print('y' * 1000)"), 0.0),
+    "never_ends": (beside_honest_embed("while True:\n    pass"), 3.0),
+    "eats_memory": (beside_honest_embed("hog = bytearray(64 * 1024**3)"), 3.0),
+    "prints_100_mb": (beside_honest_embed("print('x' * 100_000_000)\nfor _ in range(2000):\n    print('y' * 1000)"),
+                      3.0),
     # Honest embed, an attack in the other answer cell: keeps the embed points only.
     "honest_embed_forked_bomb": ({"embed": ANSWERS["embed"], "qkv_projections": """
 import os
@@ -185,6 +192,7 @@ def attacked(tmp_path_factory):
     return folder, out, result
 
 
+@needs_root
 def test_the_batch_completes_and_flags_what_needs_attention(attacked):
     _, out, result = attacked
     assert result.returncode == 1, result.stdout + result.stderr
@@ -193,16 +201,15 @@ def test_the_batch_completes_and_flags_what_needs_attention(attacked):
     assert all(r["status"] == "graded" for r in rows.values()), rows
 
 
+@needs_root
 @pytest.mark.parametrize("student", sorted(ATTACKS))
-def test_no_attack_scores_more_than_its_honest_work(attacked, student):
+def test_every_attack_scores_exactly_its_honest_work(attacked, student):
     _, out, _ = attacked
     row = grades_by_student(out)[(student, CHAPTER)]
-    limit = ATTACKS[student][1]
-    assert float(row["auto_score"]) <= limit, (student, row)
-    if student == "honest":
-        assert float(row["auto_score"]) == 6.0
+    assert float(row["auto_score"]) == ATTACKS[student][1], (student, row)
 
 
+@needs_root
 def test_tampered_tests_are_graded_as_the_source_says(attacked):
     _, out, _ = attacked
     rows = grades_by_student(out)
@@ -214,6 +221,7 @@ def test_tampered_tests_are_graded_as_the_source_says(attacked):
                           "understanding_1"}
 
 
+@needs_root
 def test_cross_check_disagreements_are_reported_per_test(attacked):
     _, out, result = attacked
     notes = {(r["student_id"], r["test"]): r for r in read_csv(out / "tests.csv")}
@@ -222,8 +230,13 @@ def test_cross_check_disagreements_are_reported_per_test(attacked):
                    and float(r["notebook_score"] or 0) > 0]
         assert flagged, f"{student}: no test where the notebook passed and the cross-check failed"
         assert student in result.stderr
+        # nbgrader scored the finding, and the student's feedback page says why.
+        assert all(float(notes[(student, test)]["score"]) == 0.0 for test in flagged)
+        page = (out / "feedback" / student / CHAPTER / f"{CHAPTER}.html").read_text()
+        assert "the cross-check found:" in page, f"{student}: the feedback page does not explain the lost points"
 
 
+@needs_root
 def test_student_code_cannot_read_or_write_outside_its_sandbox(attacked):
     folder, out, _ = attacked
     executed = read(out / "course" / "executed" / "reads_solutions" / CHAPTER / f"{CHAPTER}.ipynb")
@@ -237,6 +250,7 @@ def test_student_code_cannot_read_or_write_outside_its_sandbox(attacked):
     assert "pwned" not in honest
 
 
+@needs_root
 def test_feedback_never_shows_hidden_tests(attacked):
     _, out, _ = attacked
     # Source lines of the hidden tests (their cases' names may appear: the checks' messages name them).
@@ -317,7 +331,7 @@ def test_a_run_killed_midway_can_be_rerun_without_losing_or_doubling_grades(tmp_
     while (left := _processes_mentioning(str(tmp_path))) and time.time() < deadline:
         time.sleep(0.5)
     assert not left, "the killed run left sandboxed processes running:\n" + "\n".join(left)
-    assert not (out / "grades.csv").exists() or read_csv(out / "grades.csv")
+    assert not (out / "grades.csv").exists(), "grades.csv is written whole at the end, or not at all"
     second = run_grader(folder, out, *FAST)
     assert second.returncode == 0, second.stdout + second.stderr
     rows = read_csv(out / "grades.csv")

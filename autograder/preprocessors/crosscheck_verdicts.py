@@ -1,0 +1,50 @@
+"""``CrossCheckVerdicts``: the cross-check's verdict, written where nbgrader scores.
+
+Every graded function is also checked outside the learner's kernel (crosscheck.py). The
+grading command writes the verdicts to ``<verdict_directory>/<student>/<assignment>.json``
+(``{test grade id: {"passed": bool, "message": str}}``) before nbgrader autogrades. This
+step reads them: a test cell that passed in the notebook but failed the cross-check gets an
+error output, "the cross-check found: ...". nbgrader then scores that test 0, as it scores
+every failed test, and the feedback page shows the reason beside the score.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from autograder.notebook_model import grade_id, is_test, passed_in_notebook
+
+ERROR_NAME = "CrossCheckFailed"
+
+
+def verdict_path(directory: Path, student: str, assignment: str) -> Path:
+    return Path(directory) / student / f"{assignment}.json"
+
+
+def failure_output(message: str):
+    text = f"the cross-check found: {message}"
+    return nbformat.v4.new_output("error", ename=ERROR_NAME, evalue=text, traceback=[f"{ERROR_NAME}: {text}"])
+
+
+class CrossCheckVerdicts(NbGraderPreprocessor):
+    verdict_directory = Unicode("", help="folder of cross-check verdicts: <student>/<assignment>.json").tag(
+        config=True
+    )
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        path = verdict_path(Path(self.verdict_directory), info["student"], info["assignment"])
+        if not path.is_file():
+            raise ValueError(f"no cross-check verdicts for {info['student']}/{info['assignment']}: grade it with "
+                             f"`python -m autograder grade`")
+        verdicts = json.loads(path.read_text())
+        for cell in nb.cells:
+            verdict = verdicts.get(grade_id(cell)) if is_test(cell) else None
+            if verdict and not verdict["passed"] and passed_in_notebook(cell):
+                cell.outputs.append(failure_output(verdict["message"]))
+        return nb, resources

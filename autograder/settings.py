@@ -1,0 +1,58 @@
+"""Every setting of a grading run, named once: its default, its meaning, its flag.
+
+The command line is made from this table (``add_arguments``/``from_arguments``), and every
+part of grading reads its limits from one :class:`Settings`: nothing else holds a bare
+number for a limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, fields
+
+from autograder.collect import DEFAULT_ZIP_PATTERN
+
+
+def _setting(default, help: str, flag: bool = True):
+    return field(default=default, metadata={"help": help, "flag": flag})
+
+
+@dataclass
+class Settings:
+    jobs: int = _setting(os.cpu_count() or 1, "submissions graded at once (default: the number of cores)")
+    assignment: str | None = _setting(None, "the chapter of a zip's notebooks (zip input only)")
+    zip_pattern: str = _setting(DEFAULT_ZIP_PATTERN,
+                                "regular expression with a (?P<student_id>...) group, matched on a zip's file names")
+    cell_timeout: int = _setting(60, "seconds one notebook cell may run")
+    notebook_timeout: int = _setting(600, "seconds one notebook may run, all cells together")
+    call_timeout: int = _setting(20, "seconds one call of a graded function may run in the cross-check")
+    memory_mb: int = _setting(2048, "memory limit of student code, in MB")
+    cpu_seconds: int = _setting(300, "CPU seconds a sandboxed process may use")
+    processes: int = _setting(64, "processes and threads a sandboxed user may have")
+    file_mb: int = _setting(64, "largest file student code may write, in MB")
+    tmp_mb: int = _setting(256, "size of the sandbox's private /tmp, in MB")
+    kernel_starts: int = _setting(3, "times a kernel that dies while starting is started, in all", flag=False)
+    kernel_start_timeout: int = _setting(120, "seconds a kernel may take to start", flag=False)
+    max_outputs_per_cell: int = _setting(30, "outputs kept per cell (errors and stderr always)", flag=False)
+    max_text_per_output: int = _setting(20_000, "characters kept of one text output", flag=False)
+    max_data_per_output: int = _setting(2_000_000, "characters kept of one rich output (an image)", flag=False)
+    max_traceback_lines: int = _setting(40, "lines kept of an error's traceback", flag=False)
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        for f in fields(cls):
+            if not f.metadata.get("flag"):
+                continue
+            kind = int if f.type in ("int", int) else str
+            parser.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default,
+                                help=f"{f.metadata['help']} (default: {f.default})")
+
+    @classmethod
+    def from_arguments(cls, args: argparse.Namespace) -> Settings:
+        return cls(**{f.name: getattr(args, f.name) for f in fields(cls) if f.metadata.get("flag")})
+
+    def problems(self) -> list[str]:
+        """What is wrong with these settings, one line each."""
+        return [f"--{f.name.replace('_', '-')} must be at least 1" for f in fields(self)
+                if f.type in ("int", int) and getattr(self, f.name) < 1]
