@@ -15,6 +15,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 from autograder.course import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
+from autograder.notebook_model import Role, nbgrader_metadata, role
 
 REPOSITORY = SOLUTIONS.parent
 SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION[ \t]*$\n?", re.S | re.M)
@@ -35,17 +36,13 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def grading(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+#: A cell's nbgrader metadata, read as grading reads it.
+grading = nbgrader_metadata
 
 
 def answer_cells(notebook) -> dict[str, nbformat.NotebookNode]:
     """Code answer cells by grade id (the graded function's name)."""
-    return {
-        grading(c)["grade_id"]: c
-        for c in notebook.cells
-        if c.cell_type == "code" and grading(c).get("solution")
-    }
+    return {grading(c)["grade_id"]: c for c in notebook.cells if role(c) is Role.ANSWER}
 
 
 @dataclass
@@ -141,7 +138,7 @@ def cell_results(path: Path) -> list[tuple[int, str, object]]:
     namespace: dict = {}
     found = []
     for index, cell in enumerate(read(path).cells):
-        if cell.cell_type != "code" or grading(cell).get("grade"):
+        if cell.cell_type != "code" or role(cell) is Role.TEST:
             continue
         tree = ast.parse(cell.source)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None

@@ -1,35 +1,10 @@
 """The cross-check's prelude: it imports what the answers read from the lesson, and no more."""
 
-from autograder.notebook_model import answer_sources, global_names, needed_prelude
+from autograder.notebook_model import answer_sources, needed_prelude
 from tests.notebooks import fill_answers, read, release_path, solution_answers, solution_path
 
 CHAPTER = "04_weighted_sum"
 LESSON_IMPORT = "from attention_course.explore.weighted_sum import"
-
-
-def test_parameters_and_locals_are_not_globals():
-    source = (
-        "def f(Q, K, *rest, scale=1, **options):\n"
-        "    local = [q for q in Q if q not in SEEN]\n"
-        "    def inner(x):\n"
-        "        return x + K + OFFSET\n"
-        "    return np.exp(inner(local))\n"
-    )
-    assert global_names(source) == {"SEEN", "OFFSET", "np"}
-
-
-def test_globals_of_every_scope_are_found():
-    source = (
-        "class Model:\n"
-        "    size = WIDTH\n"
-        "    def forward(self, x: np.ndarray):\n"
-        "        global COUNT\n"
-        "        COUNT += 1\n"
-        "        return helper(x)\n"
-        "result = Model().forward(TOKENS)\n"
-    )
-    assert {"WIDTH", "np", "COUNT", "helper", "TOKENS", "Model"} <= global_names(source)
-    assert "x" not in global_names(source) and "self" not in global_names(source)
 
 
 def _prelude(answers: dict[str, str]) -> list[str]:
@@ -56,3 +31,79 @@ def test_an_answer_that_cannot_be_read_keeps_every_import():
     answers = dict(solution_answers(CHAPTER))
     answers["weighted_sum"] = "def weighted_sum(weights, V):\n    return '\x00'\n"
     assert any(LESSON_IMPORT in cell for cell in _prelude(answers))
+
+
+# The runner and the judge, in this process.
+
+import json  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from attention_course.checking import Case, recording  # noqa: E402
+from autograder import crosscheck, crosscheck_runner  # noqa: E402
+from autograder.plain import encode  # noqa: E402
+
+DOUBLE_CASES = [Case("two numbers", (np.array([1.0, 2.0]),), expected=np.array([2.0, 4.0])),
+                Case("a secret", (np.array([3.00617283945]),), expected=np.array([6.0123456789]))]
+
+
+def _tests():
+    from attention_course.checking import check
+
+    with recording() as calls:
+        check("double", None, DOUBLE_CASES)
+    return {"hidden_double": crosscheck.TestCases("hidden_double", list(calls))}
+
+
+def _job(answer: str, call_seconds: int = 20) -> dict:
+    calls = [{"function": "double", "args": encode(tuple(c.args)), "kwargs": encode({})} for c in DOUBLE_CASES]
+    return {"prelude": ["import numpy as np"], "answers": [("double", answer)], "calls": calls,
+            "call_seconds": call_seconds}
+
+
+def test_the_job_never_carries_an_expected_value():
+    job = crosscheck.job(nbformat_notebook(), [("double", "")], _tests(), call_seconds=5)
+    assert "6.0123456789" not in json.dumps(job)
+
+
+def nbformat_notebook():
+    import nbformat
+
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy as np")])
+
+
+def test_a_right_answer_passes_and_a_wrong_one_fails_with_its_case():
+    verdicts = crosscheck.judge(_tests(), crosscheck_runner.run(_job("def double(x):\n    return 2 * x")))
+    assert verdicts["hidden_double"].passed
+    verdicts = crosscheck.judge(_tests(), crosscheck_runner.run(_job("def double(x):\n    return x + 2")))
+    assert not verdicts["hidden_double"].passed and "two numbers" in verdicts["hidden_double"].message
+
+
+def test_a_result_that_lies_about_equality_does_not_cross():
+    lying = ("import numpy as np\nclass Yes(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+             "def double(x):\n    return np.zeros_like(x).view(Yes)")
+    verdicts = crosscheck.judge(_tests(), crosscheck_runner.run(_job(lying)))
+    assert not verdicts["hidden_double"].passed
+
+
+def test_an_object_that_is_not_plain_data_is_refused():
+    answer = crosscheck_runner.run(_job("def double(x):\n    return object()"))
+    assert all("not_plain" in r for r in answer["results"])
+    assert not crosscheck.judge(_tests(), answer)["hidden_double"].passed
+
+
+def test_an_answer_cell_that_never_ends_is_stopped_by_the_alarm():
+    answer = crosscheck_runner.run(_job("while True:\n    pass", call_seconds=1))
+    assert "did not finish within 1 s" in answer["answer_errors"]["double"]["message"]
+
+
+def test_a_call_that_never_ends_is_stopped_and_swallowing_exceptions_does_not_help():
+    looping = ("def double(x):\n    while True:\n        try:\n            pass\n"
+               "        except Exception:\n            pass")
+    answer = crosscheck_runner.run(_job(looping, call_seconds=1))
+    assert all(r["raised"]["type"] == "OutOfTime" for r in answer["results"])
+
+
+def test_a_failed_run_fails_every_test_with_its_reason():
+    verdicts = crosscheck.judge(_tests(), {"failed": "the answers did not finish within 9 s"})
+    assert not verdicts["hidden_double"].passed and "9 s" in verdicts["hidden_double"].message

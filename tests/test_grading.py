@@ -64,12 +64,22 @@ def test_a_partial_submission_scores_exactly_its_tests(graded_class):
     assert float(grades_by_student(out)[("embed_only", CHAPTER)]["score"]) == 3.0
 
 
-def test_feedback_is_written_for_each_student(graded_class):
+def test_feedback_shows_each_student_their_own_results(graded_class):
     _, out, _, _ = graded_class
-    for student in ("full", "empty", "embed_only"):
+    shown = {  # what each page must say, and must not
+        "full": (["✔ embed: all", "✔ qkv_projections: all"], ["is not written yet"]),
+        "empty": (["`embed` is not written yet", "`qkv_projections` is not written yet"], ["✔ embed"]),
+        "embed_only": (["✔ embed: all", "`qkv_projections` is not written yet"], ["`embed` is not written yet"]),
+    }
+    for student, (present, absent) in shown.items():
         pages = list((out / "feedback" / student / CHAPTER).glob("*.html"))
         assert len(pages) == 1, f"no feedback page for {student}"
-        assert "check_embed" in pages[0].read_text() or "embed" in pages[0].read_text()
+        text = pages[0].read_text()
+        for words in present:
+            assert words in text, f"{student}'s feedback page does not say {words!r}"
+        for words in absent:
+            assert words not in text, f"{student}'s feedback page says {words!r}"
+        assert "BEGIN HIDDEN TESTS" not in text
 
 
 def test_grading_changes_no_file_of_the_repository(graded_class):
