@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from attention_course.messages import NotWrittenYet, not_written_message
+
 RTOL = 1e-6
 
 #: A hint function looks at a failed case and the learner's result and returns a short
@@ -25,6 +27,31 @@ RTOL = 1e-6
 #: part of a tuple result (0 for a single result); ``actual`` is that part, or the whole
 #: result when the check was asked for ``whole_result_hints``.
 Hint = Callable[["Case", Any, Any, int], "str | None"]
+
+#: The ``part`` a hint marked with :func:`explains_outcome` is given when the call had the
+#: wrong outcome: it raised where it should return (``actual`` is the exception), or it
+#: returned where it should raise (``actual`` is what it returned).
+WRONG_OUTCOME = -1
+
+
+def explains_outcome(hint: Hint) -> Hint:
+    """Mark a hint that can also explain a wrong outcome (see :data:`WRONG_OUTCOME`): a
+    matrix product that did not fit, a bad argument that was accepted. Other hints are
+    asked about results only."""
+    hint.explains_outcome = True
+    return hint
+
+
+def _outcome_hint(hint: Hint | None, case: Case, actual: Any) -> str:
+    """The hint's sentence for a wrong outcome, as a line to add to the message (or "")."""
+    if hint is None or not getattr(hint, "explains_outcome", False):
+        return ""
+    try:
+        with np.errstate(all="ignore"):
+            extra = hint(case, actual, case.expected, WRONG_OUTCOME)
+    except Exception:  # a hint is a courtesy: it must never hide the failure itself
+        extra = None
+    return f"\nHint: {extra}" if extra else ""
 
 
 @dataclass(frozen=True)
@@ -98,13 +125,6 @@ def check(
         print(f"✔ {function_name}: all {len(cases)} checks passed.")
 
 
-def not_written_message(function_name: str) -> str:
-    return (
-        f"`{function_name}` is not written yet: replace `raise NotImplementedError()` "
-        f"in its cell with your code, run that cell, then run this check again."
-    )
-
-
 def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None, whole: bool):
     __tracebackhide__ = True  # the learner needs the message, not this file's frames
     args = copy.deepcopy(case.args)
@@ -113,7 +133,7 @@ def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: H
     try:
         actual = function(*args, **kwargs)
     except NotImplementedError:
-        raise AssertionError(not_written_message(name)) from None
+        raise NotWrittenYet(not_written_message(name)) from None
     except Exception as error:
         if case.raises is not None and isinstance(error, case.raises):
             _check_error_message(where, case, error)
@@ -125,11 +145,12 @@ def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: H
         )
         raise AssertionError(
             f"{where}: raised {type(error).__name__}: {error}; {expectation}."
+            + _outcome_hint(hint, case, error)
         ) from error
     if case.raises is not None:
         raise AssertionError(
             f"{where}: returned {_short(actual)} but should raise {case.raises.__name__}; "
-            f"check the inputs before computing."
+            f"check the inputs before computing." + _outcome_hint(hint, case, actual)
         )
     _check_inputs_unchanged(where, case, args, kwargs)
     if whole and hint is not None:

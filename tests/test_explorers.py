@@ -177,3 +177,64 @@ def test_every_figure_is_titled_labelled_and_colour_blind_safe(chapter):
             problems += [f"cell {index}: {problem}" for problem in _figure_problems(figure)]
     assert seen, f"{chapter}: no figure found"
     assert not problems, f"{chapter}:\n" + "\n".join(problems)
+
+
+def _not_written(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def _texts(figure) -> str:
+    return " ".join(t.get_text() for t in [*figure.texts, *(t for ax in figure.axes for t in ax.texts)])
+
+
+def test_a_figure_of_a_function_not_written_yet_says_so():
+    from attention_course.explore.attention_diagram import draw_self_attention_diagram
+    from attention_course.explore.loop_timing import plot_loop_vs_vectorized
+    from attention_course.explore.self_attention import plot_attention_lines, plot_in_context, plot_long_range
+    from attention_course.messages import NOT_WRITTEN
+    from attention_course.sentences import W_K, W_Q, W_V, toy_embeddings
+
+    _, X = toy_embeddings("the hungry cat")
+    figures = {
+        "plot_attention_lines": plot_attention_lines(_not_written),
+        "plot_in_context": plot_in_context(_not_written),
+        "plot_long_range": plot_long_range(_not_written),
+        "draw_self_attention_diagram": draw_self_attention_diagram(_not_written, X, W_Q, W_K, W_V),
+        "plot_loop_vs_vectorized": plot_loop_vs_vectorized(_not_written, _not_written, _not_written),
+    }
+    silent = [name for name, figure in figures.items() if NOT_WRITTEN not in _texts(figure)]
+    assert not silent, f"these do not say that the function is not written yet: {silent}"
+
+
+def test_a_check_of_a_function_not_written_yet_shows_its_message_alone():
+    """IPython shows an exception by its ``_render_traceback_`` when it has one: the learner
+    sees the friendly message, not the checking machinery's frames."""
+    from attention_course.checking import Case, check
+    from attention_course.messages import NOT_WRITTEN
+
+    with pytest.raises(AssertionError) as caught:
+        check("softmax", _not_written, [Case("a row", (np.zeros(3),), expected=np.full(3, 1 / 3))])
+    shown = caught.value._render_traceback_()
+    assert len(shown) == 1 and NOT_WRITTEN in shown[0] and NOT_WRITTEN in str(caught.value)
+
+
+def test_a_real_error_keeps_its_traceback():
+    from attention_course.checking import Case, check
+
+    def broken(x):
+        return x.nonexistent
+
+    with pytest.raises(AssertionError) as caught:
+        check("softmax", broken, [Case("a row", (np.zeros(3),), expected=np.full(3, 1 / 3))])
+    assert not hasattr(caught.value, "_render_traceback_")
+    assert isinstance(caught.value.__cause__, AttributeError), "the learner's own error must stay attached"
+
+
+def test_toy_data_modules_import_numpy_only():
+    import subprocess
+    import sys
+
+    code = ("import sys; import attention_course.sentences, attention_course.catalog; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]", f"a toy-data module pulls in {loaded}"

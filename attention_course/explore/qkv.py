@@ -7,6 +7,7 @@ import numpy as np
 
 from attention_course.explorer import explore, text_beside
 from attention_course.figures import draw_heatmap, message_figure, new_figure
+from attention_course.messages import not_written_figure_text
 
 #: A tiny vocabulary. Its four embedding dimensions are hand-made so that a person can read
 #: them: how much a word is an animal, an action, a place, and how much it is a function word.
@@ -79,10 +80,7 @@ def sentence_matrix_figure(embed, tokens=SENTENCE, vocabulary=VOCABULARY, E=EMBE
     try:
         X = embed(tokens, vocabulary, E)
     except NotImplementedError:
-        return message_figure(
-            "Here you will see the matrix your `embed` makes of a sentence.\n"
-            "Write `embed` above, run its cell, then run this cell again."
-        )
+        return message_figure(not_written_figure_text("embed"))
     figure = new_figure(6, 1.2 + 0.45 * len(tokens))
     ax = figure.subplots()
     draw_heatmap(

@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from attention_course.explore.similarity import fixed_panels
-from attention_course.explorer import Explorer, _not_written_text, explore, temperature_slider
-from attention_course.figures import WEIGHT_CMAP, draw_bars, new_figure, set_bars
+from attention_course.explorer import Explorer, explore, temperature_slider
+from attention_course.figures import WEIGHT_CMAP, draw_bars, message_figure, new_figure, set_bars
+from attention_course.messages import not_written_figure_text
 
 #: One query's scores against six keys: the running example of the chapter.
 KEY_TOKENS = ["the", "cat", "sat", "on", "a", "mat"]
@@ -121,14 +122,13 @@ def temperature_limits_figure(softmax_with_temperature: Callable,
     """The learner's weights at a few temperatures side by side (a kind note if the
     function is not written yet)."""
     logits = np.asarray(logits, dtype=float)
-    figure = new_figure(3.3 * len(temperatures), 3.2)
     try:
         weights = [np.asarray(softmax_with_temperature(logits.copy(), t), dtype=float)
                    for t in temperatures]
     except NotImplementedError as error:
-        figure.text(0.5, 0.5, _not_written_text(error), ha="center", va="center", wrap=True,
-                    fontsize=12)
-        return figure
+        return message_figure(not_written_figure_text("softmax_with_temperature", detail=str(error).strip()),
+                              width=3.3 * len(temperatures), height=3.2)
+    figure = new_figure(3.3 * len(temperatures), 3.2)
     for ax, t, w in zip(figure.subplots(1, len(temperatures)), temperatures, weights):
         _weights_panel(ax, labels, w, t)
     return figure

@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from attention_course.catalog import CARDS, KEYS, VOCABULARY
-from attention_course.checking import Case, check, close
-from attention_course.selfcheck.weighted_sum import scale_hint, softmax_divisor, weights_sum_hint
+from attention_course.checking import WRONG_OUTCOME, Case, check, close, explains_outcome
+from attention_course.hints import bad_temperature_hint, scale_hint, softmax_divisor, temperature_of, weights_sum_hint
 
 WORDS = ["machine", "learning", "deep", "data", "bread"]
 
@@ -86,6 +86,10 @@ SEARCH_CASES = [
             np.array([1.0, 3.562288203370643e-218]),
         ),
     ),
+    Case("temperature 0: not a temperature", (_QUERY, _KEYS, _VALUES), {"temperature": 0.0},
+         raises=ValueError),
+    Case("temperature inf: it would ignore the scores", (_QUERY, _KEYS, _VALUES),
+         {"temperature": math.inf}, raises=ValueError),
 ]
 
 BEST_MATCH_CASES = [
@@ -150,18 +154,12 @@ def encode_hint(case: Case, actual, expected, part: int) -> str | None:
     return None
 
 
-def _temperature(case: Case) -> float:
-    if "temperature" in case.kwargs:
-        return float(case.kwargs["temperature"])
-    return float(case.args[3]) if len(case.args) > 3 else 1.0
-
-
 def search_hint(case: Case, result, part: int) -> str | None:
     """Name the likely mistake from the learner's whole result (weights, result)."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None
     query, keys, values = (np.asarray(a, dtype=float) for a in case.args[:3])
-    T = _temperature(case)
+    T = temperature_of(case)
     n_books, d = keys.shape
     weights, blend = result
     if np.shape(weights) != (n_books,):
@@ -210,13 +208,20 @@ def check_encode(function, cases=None) -> None:
     check("encode", function, ENCODE_CASES if cases is None else cases, hint=encode_hint)
 
 
+@explains_outcome
+def library_search_hint(case: Case, result, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return bad_temperature_hint(case, result, 3)
+    return search_hint(case, result, part)
+
+
 def check_library_search(function, cases=None) -> None:
     check(
         "library_search",
         function,
         SEARCH_CASES if cases is None else cases,
         parts=("weights", "result"),
-        hint=lambda case, actual, expected, part: search_hint(case, actual, part),
+        hint=library_search_hint,
         whole_result_hints=True,
     )
 

@@ -1,22 +1,23 @@
 """Self-checks for chapter 6: `self_attention` and `attention_one_query_at_a_time`.
 
-The hints never recompute the answer. They read the learner's own attention weights (for
-`attention_one_query_at_a_time`, by calling it again with unit vectors as values, which
-makes the output equal to the weights) and ask which scores, which scaling and which axis would
-give exactly those weights: a row of softmax(S / c) has log-weights equal to S / c up to a
-constant per row, so c can be read off by a least-squares fit.
+The hints read only the case and the learner's result. For `self_attention` that result
+holds the learner's own attention weights, and the hint asks which scores, which scaling and
+which axis would give exactly those weights: a row of softmax(S / c) has log-weights equal to
+S / c up to a constant per row, so c can be read off by a least-squares fit. For
+`attention_one_query_at_a_time` only the output comes back, so its hint compares it with the
+outputs the likely mistakes would give on the same case.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
 
-from attention_course.checking import Case, check, close
+from attention_course.checking import WRONG_OUTCOME, Case, check, close, explains_outcome
+from attention_course.hints import INTEGER_RESULT, is_integer_array, shape_error_hint
 
 # --- Visible cases: small literal numbers -------------------------------------------------
 
@@ -176,6 +177,11 @@ def _scale_message(c: float, sizes: dict[str, int]) -> str | None:
                     f"you multiplied the scores by √d_k; divide them instead: "
                     f"Q Kᵀ / np.sqrt(d_k), with d_k = {d_k}."
                 )
+            if name == "d_k":
+                return (
+                    f"your scores were divided by d_k = {d_k}, that is by √d_k twice (once is "
+                    f"enough: look for a second division): divide Q Kᵀ by √d_k = {right:.4g} once."
+                )
             return (
                 f"your scores were divided by {name} = {value:.4g}; divide by √d_k = "
                 f"{right:.4g} instead, where d_k = {d_k} is the width of Q and K."
@@ -259,37 +265,6 @@ def _safe(hint: Callable) -> Callable:
     return safe
 
 
-def _explain_shape_errors(function: Callable) -> Callable:
-    """Add a hint to the error a matrix product of mismatched shapes raises."""
-
-    @functools.wraps(function)
-    def wrapped(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except ValueError as error:
-            text = str(error)
-            if "matmul" in text or "not aligned" in text or "could not be broadcast" in text:
-                raise ValueError(
-                    f"{text}\nHint: two shapes did not fit a matrix product. Vectors are "
-                    "rows: Q is (n_q, d_k) and K is (n_k, d_k), so the scores are Q @ K.T, "
-                    "and the output is weights @ V"
-                ) from None
-            raise
-
-    return wrapped
-
-
-_INTEGER_HINT = (
-    "integer input gave an integer result: an array made with np.zeros_like or "
-    "dtype=V.dtype keeps the integer type and cuts off every fraction. Make the result "
-    "float, e.g. np.zeros((n, d_v)) or np.asarray(x, dtype=float)."
-)
-
-
-def _integer(actual) -> bool:
-    return isinstance(actual, np.ndarray) and actual.dtype.kind in "biu"
-
-
 # --- self_attention ------------------------------------------------------------------------
 
 
@@ -298,94 +273,132 @@ def _projections(case: Case):
     return X, X @ W_q, X @ W_k, X @ W_v
 
 
-def self_attention_hint(function: Callable) -> Callable:
-    """The hint for `self_attention`; it may call the learner's function once more."""
-
-    @_safe
-    def hint(case: Case, actual, expected, part: int) -> str | None:
-        if _integer(actual):
-            return _INTEGER_HINT
-        X, Q, K, V = _projections(case)
-        sizes = {"d_k": Q.shape[1], "d_model": X.shape[1], "n": X.shape[0], "d_v": V.shape[1]}
-        if part == 1:
-            weights = actual
-        else:
-            result = function(*copy.deepcopy(case.args))
-            weights = result[1]
-        message = diagnose_weights(weights, Q, K, sizes)
-        if message:
-            return message
-        weights = np.asarray(weights, dtype=float)
-        if part == 1:
-            if close(actual, np.asarray(expected).T):
-                return "the weights come back transposed: return them without .T."
-            return None
-        n, d_v = X.shape[0], V.shape[1]
-        if np.shape(actual) == (n, X.shape[1]) and d_v != X.shape[1]:
-            return "the output has d_model columns: mix the values V = X @ W_v, not X itself."
-        if np.shape(actual) == (n, n, d_v):
-            return "sum the weighted value vectors over the keys: weights @ V does it for you."
-        if close(actual, weights.T @ V):
-            return "the output is weightsᵀ V: use weights @ V, one row of weights per query."
-        return "the weights look right; the output should be weights @ V."
-
-    return hint
+@explains_outcome
+@_safe
+def self_attention_hint(case: Case, result, expected, part: int) -> str | None:
+    """The hint for `self_attention`; ``result`` is the learner's whole (output, weights)."""
+    if part == WRONG_OUTCOME:
+        return shape_error_hint(result)
+    output, weights = result
+    actual = result[part]
+    if is_integer_array(actual):
+        return INTEGER_RESULT
+    X, Q, K, V = _projections(case)
+    sizes = {"d_k": Q.shape[1], "d_model": X.shape[1], "n": X.shape[0], "d_v": V.shape[1]}
+    message = diagnose_weights(weights, Q, K, sizes)
+    if message:
+        return message
+    if part == 1:
+        if close(actual, np.asarray(expected).T):
+            return "the weights come back transposed: return them without .T."
+        return None
+    weights = np.asarray(weights, dtype=float)
+    n, d_v = X.shape[0], V.shape[1]
+    if np.shape(actual) == (n, X.shape[1]) and d_v != X.shape[1]:
+        return "the output has d_model columns: mix the values V = X @ W_v, not X itself."
+    if np.shape(actual) == (n, n, d_v):
+        return "sum the weighted value vectors over the keys: weights @ V does it for you."
+    if close(actual, weights.T @ V):
+        return "the output is weightsᵀ V: use weights @ V, one row of weights per query."
+    return "the weights look right; the output should be weights @ V."
 
 
 def check_self_attention(function, cases=None) -> None:
     check(
         "self_attention",
-        _explain_shape_errors(function),
+        function,
         SELF_ATTENTION_CASES if cases is None else cases,
         parts=("output", "weights"),
-        hint=self_attention_hint(function),
+        hint=self_attention_hint,
+        whole_result_hints=True,
     )
 
 
 # --- attention_one_query_at_a_time ----------------------------------------------------------
 
 
-def one_query_hint(function: Callable) -> Callable:
-    """The hint for `attention_one_query_at_a_time`; it may call the learner's function."""
+def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
-    @_safe
-    def hint(case: Case, actual, expected, part: int) -> str | None:
-        if isinstance(actual, tuple):
-            return "return the output array alone, not a tuple (the weights stay inside)."
-        if _integer(actual):
-            return _INTEGER_HINT
-        Q, K, V = (np.asarray(a, dtype=float) for a in case.args)
-        sizes = {"d_k": Q.shape[1], "n_k": K.shape[0], "n_q": Q.shape[0], "d_v": V.shape[1]}
-        weights = learner_weights(function, Q, K, V.shape[1])
-        message = diagnose_weights(weights, Q, K, sizes)
-        if message:
+
+def _one_query_mistakes(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    """The outputs that likely mistakes give on these inputs, each with its hint."""
+    (n_q, d_k), n_k, d_v = Q.shape, K.shape[0], V.shape[1]
+    scores = Q @ K.T
+    right = math.sqrt(d_k)
+    mistakes = [
+        (_softmax(scores / d_k) @ V,
+         f"your scores were divided by d_k = {d_k}, that is by √d_k twice (look for a second "
+         f"division): divide each query's scores by √d_k = {right:.4g} once."),
+        (_softmax(scores) @ V,
+         f"the scores were not scaled: divide q_i Kᵀ by √d_k = {right:.4g} before the softmax."),
+        (_softmax(scores * right) @ V,
+         "you multiplied the scores by √d_k; divide them instead: np.sqrt(d_k)."),
+        (_softmax(scores / right, axis=0) @ V,
+         "the softmax ran over the queries, not over each query's keys: normalise each "
+         "query's row of scores on its own (one query at a time)."),
+    ]
+    for name, size in (("n_k", n_k), ("n_q", n_q), ("d_v", d_v)):
+        if size != d_k:
+            mistakes.append((_softmax(scores / math.sqrt(size)) @ V,
+                             f"you divided by √{name} = √{size}; the scale is √d_k = √{d_k}, "
+                             f"the width of a query and a key: Q.shape[1]."))
+    if n_q == n_k:
+        weights = _softmax(scores / right)
+        mistakes.append((weights.T @ V, "row i of the output mixes the values with query i's "
+                                        "own weights: weights_i @ V, not a column of weights."))
+        mistakes.append((_softmax(scores.T / right) @ V,
+                         "your scores are K Qᵀ, the transpose of Q Kᵀ: query i's scores are "
+                         "Q[i] @ K.T."))
+    if n_k == d_k:
+        mistakes.append((_softmax(Q @ K / right) @ V,
+                         "the keys were not transposed: query i's scores are Q[i] @ K.T, one "
+                         "dot product with each row of K."))
+    return mistakes
+
+
+@explains_outcome
+@_safe
+def one_query_hint(case: Case, actual, expected, part: int) -> str | None:
+    """The hint for `attention_one_query_at_a_time`, from its output alone."""
+    if part == WRONG_OUTCOME:
+        return shape_error_hint(actual)
+    if isinstance(actual, tuple):
+        return "return the output array alone, not a tuple (the weights stay inside)."
+    if is_integer_array(actual):
+        return INTEGER_RESULT
+    Q, K, V = (np.asarray(a, dtype=float) for a in case.args)
+    (n_q, _), d_v = Q.shape, V.shape[1]
+    if np.shape(actual) == (d_v, n_q) and d_v != n_q:
+        return "the output looks transposed: one row per query, (n_q, d_v)."
+    if np.shape(actual) != np.shape(expected):
+        return None
+    actual = np.asarray(actual, dtype=float)
+    if not np.all(np.isfinite(actual)):
+        return (
+            "the output contains NaN or inf: exp overflowed. Subtract each query's largest "
+            "score before np.exp (the given softmax does this for you)."
+        )
+    for output, message in _one_query_mistakes(Q, K, V):
+        if close(actual, output) and not close(output, expected):
             return message
-        if np.shape(actual) == (V.shape[1], Q.shape[0]):
-            return "the output looks transposed: one row per query, (n_q, d_v)."
-        return "the weights look right; row i of the output should be weights_i @ V."
-
-    return hint
-
-
-def learner_weights(function: Callable, Q: np.ndarray, K: np.ndarray, d_v: int) -> np.ndarray:
-    """The weights inside the learner's function, read off by calling it with value rows
-    that are unit vectors: with V = identity the output is the weights. The values keep
-    the width d_v (a wrong scaling may depend on it), so wide weights take several calls."""
-    n_k = K.shape[0]
-    columns = []
-    for start in range(0, n_k, d_v):
-        V = np.zeros((n_k, d_v))
-        width = min(d_v, n_k - start)
-        V[start : start + width, :width] = np.eye(width)
-        output = np.asarray(function(Q.copy(), K.copy(), V), dtype=float)
-        columns.append(output[:, :width])
-    return np.concatenate(columns, axis=1)
+    expected = np.asarray(expected, dtype=float)
+    unfilled = [i for i in range(n_q) if not np.any(actual[i]) and np.any(expected[i])]
+    if unfilled:
+        return (
+            f"row {unfilled[0]} of the output is still zero: the loop must fill one row per "
+            "query, output[i] = weights_i @ V."
+        )
+    if n_q > 1 and close(actual, np.tile(expected[-1], (n_q, 1))):
+        return "every row holds the last query's output: write row i inside the loop, output[i] = ..."
+    return None
 
 
 def check_attention_one_query_at_a_time(function, cases=None) -> None:
     check(
         "attention_one_query_at_a_time",
-        _explain_shape_errors(function),
+        function,
         ONE_QUERY_CASES if cases is None else cases,
-        hint=one_query_hint(function),
+        hint=one_query_hint,
     )

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from attention_course.checking import Case, check, close, constant_factor
+from attention_course.checking import WRONG_OUTCOME, Case, check, close, constant_factor, explains_outcome
 
 DOT_PRODUCT_CASES = [
     Case("q=[1, 2, 3], k=[4, -5, 6]", (np.array([1.0, 2.0, 3.0]), np.array([4.0, -5.0, 6.0])),
@@ -52,7 +52,10 @@ SCALED_SCORES_CASES = [
 ]
 
 
+@explains_outcome
 def dot_product_hint(case: Case, actual, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return _LENGTHS if case.raises is ValueError and not isinstance(actual, BaseException) else None
     q, k = (np.asarray(a, dtype=float) for a in case.args)
     if np.shape(actual) == q.shape and close(actual, q * k):
         return "these are the products q_i k_i one by one: add them up into one number."
@@ -83,7 +86,10 @@ def _transposition_hint(Q, K, actual, expected) -> str | None:
     return None
 
 
+@explains_outcome
 def attention_scores_hint(case: Case, actual, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return _scores_outcome_hint(actual)
     Q, K = (np.asarray(a, dtype=float) for a in case.args)
     found = _transposition_hint(Q, K, actual, expected)
     if found:
@@ -97,7 +103,10 @@ def attention_scores_hint(case: Case, actual, expected, part: int) -> str | None
     return None
 
 
+@explains_outcome
 def scaled_attention_scores_hint(case: Case, actual, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return _scores_outcome_hint(actual)
     Q, K = (np.asarray(a, dtype=float) for a in case.args)
     n_q, d_k = Q.shape
     n_k = K.shape[0]
@@ -109,7 +118,7 @@ def scaled_attention_scores_hint(case: Case, actual, expected, part: int) -> str
         return "`//` rounds down: divide with `/`, not with floor division `//`."
     candidates = [
         (raw, "the scores are not scaled at all: divide Q @ K.T by np.sqrt(d_k)."),
-        (raw / d_k, "you divided by d_k; divide by its square root, np.sqrt(d_k)."),
+        (raw / d_k, "you divided by d_k, that is by √d_k twice: divide once, by np.sqrt(d_k)."),
         (raw * math.sqrt(d_k), "you multiplied by √d_k; divide by it instead."),
         (raw / math.sqrt(n_k), "you divided by √n_k, the number of keys; d_k is the width "
                                "of the vectors: Q.shape[-1] (or K.shape[-1])."),
@@ -127,48 +136,30 @@ def scaled_attention_scores_hint(case: Case, actual, expected, part: int) -> str
     return None
 
 
-def _with_extra_hint(run, hints: dict[str, str]) -> None:
-    """Run a check; when its message contains a key of ``hints``, add that hint."""
-    try:
-        run()
-    except AssertionError as error:
-        message = str(error)
-        for trigger, hint in hints.items():
-            if trigger in message and "Hint:" not in message:
-                raise AssertionError(f"{message}\nHint: {hint}") from None
-        raise
-
-
 _NOT_TRANSPOSED = (
     "Q is (n_q, d_k) and K is (n_k, d_k), so Q @ K does not fit: transpose K, Q @ K.T, so "
     "that the d_k axes meet."
 )
+_LENGTHS = (
+    "vectors of different lengths must raise ValueError, but zip() stops silently at the "
+    "shorter one and NumPy broadcasts a vector of length 1: compare len(q) and len(k) first."
+)
+
+
+def _scores_outcome_hint(actual) -> str | None:
+    return _NOT_TRANSPOSED if isinstance(actual, ValueError) else None
 
 
 def check_dot_product(function, cases=None) -> None:
     cases = DOT_PRODUCT_CASES if cases is None else cases
-    _with_extra_hint(
-        lambda: check("dot_product", function, cases, hint=dot_product_hint),
-        {"should raise ValueError": "vectors of different lengths must raise ValueError, but "
-                                    "zip() stops silently at the shorter one and NumPy "
-                                    "broadcasts a vector of length 1: compare len(q) and "
-                                    "len(k) first."},
-    )
+    check("dot_product", function, cases, hint=dot_product_hint)
 
 
 def check_attention_scores(function, cases=None) -> None:
     cases = ATTENTION_SCORES_CASES if cases is None else cases
-    _with_extra_hint(
-        lambda: check("attention_scores", function, cases, hint=attention_scores_hint),
-        {"raised ValueError": _NOT_TRANSPOSED},
-    )
+    check("attention_scores", function, cases, hint=attention_scores_hint)
 
 
 def check_scaled_attention_scores(function, cases=None) -> None:
     cases = SCALED_SCORES_CASES if cases is None else cases
-    _with_extra_hint(
-        lambda: check(
-            "scaled_attention_scores", function, cases, hint=scaled_attention_scores_hint
-        ),
-        {"raised ValueError": _NOT_TRANSPOSED},
-    )
+    check("scaled_attention_scores", function, cases, hint=scaled_attention_scores_hint)

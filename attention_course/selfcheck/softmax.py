@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from attention_course.checking import Case, check
+from attention_course.checking import WRONG_OUTCOME, Case, check, explains_outcome
+from attention_course.hints import bad_temperature_hint
 
 LN = np.log
 
@@ -144,7 +145,10 @@ def _overflow_hint(x: np.ndarray, actual: np.ndarray, axis: int) -> str | None:
     )
 
 
+@explains_outcome
 def softmax_hint(case: Case, actual, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return _broadcast_hint(actual)
     x = np.asarray(case.args[0], dtype=float)
     axis = _axis_of(case, 1)
     if not isinstance(actual, np.ndarray):
@@ -157,7 +161,10 @@ def softmax_hint(case: Case, actual, expected, part: int) -> str | None:
     return _overflow_hint(x, actual, axis) or _normalisation_hint(x, actual, axis)
 
 
+@explains_outcome
 def temperature_hint(case: Case, actual, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return _broadcast_hint(actual) or bad_temperature_hint(case, actual, 1)
     x = np.asarray(case.args[0], dtype=float)
     temperature = float(case.args[1])
     axis = _axis_of(case, 2)
@@ -191,27 +198,23 @@ def temperature_hint(case: Case, actual, expected, part: int) -> str | None:
     return _overflow_hint(x / temperature, actual, axis) or _normalisation_hint(x, actual, axis)
 
 
-def _with_broadcast_hint(run) -> None:
-    """Run a check; explain a broadcasting error, the sign of a sum without keepdims."""
-    try:
-        run()
-    except AssertionError as error:
-        message = str(error)
-        if "could not be broadcast" in message and "Hint:" not in message:
-            raise AssertionError(
-                f"{message}\nHint: x.max(axis=axis) and e.sum(axis=axis) drop the axis they "
-                "reduce, so they no longer line up with x: pass keepdims=True to both."
-            ) from None
-        raise
+_KEEPDIMS = (
+    "x.max(axis=axis) and e.sum(axis=axis) drop the axis they reduce, so they no longer line "
+    "up with x: pass keepdims=True to both."
+)
+
+
+def _broadcast_hint(error) -> str | None:
+    if isinstance(error, ValueError) and "could not be broadcast" in str(error):
+        return _KEEPDIMS
+    return None
 
 
 def check_softmax(function, cases=None) -> None:
     cases = SOFTMAX_CASES if cases is None else cases
-    _with_broadcast_hint(lambda: check("softmax", function, cases, hint=softmax_hint))
+    check("softmax", function, cases, hint=softmax_hint)
 
 
 def check_softmax_with_temperature(function, cases=None) -> None:
     cases = TEMPERATURE_CASES if cases is None else cases
-    _with_broadcast_hint(
-        lambda: check("softmax_with_temperature", function, cases, hint=temperature_hint)
-    )
+    check("softmax_with_temperature", function, cases, hint=temperature_hint)

@@ -6,11 +6,19 @@ import math
 
 import numpy as np
 
-from attention_course.checking import Case, check, close
+from attention_course.checking import WRONG_OUTCOME, Case, check, close, explains_outcome
+from attention_course.hints import (  # noqa: F401  (scale_hint and same_number: public here before hints.py)
+    same_number,
+    scale_hint,
+    shape_error_hint,
+    softmax_divisor,
+    temperature_of,
+    weights_sum_hint,
+)
 
 WEIGHTED_SUM_CASES = [
     Case(
-        "one query, three values (the example in the text)",
+        "one query, three values: 0.2·v₁ + 0.5·v₂ + 0.3·v₃",
         (np.array([[0.2, 0.5, 0.3]]), np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])),
         expected=np.array([[1.1, 1.9]]),
     ),
@@ -124,114 +132,12 @@ SDPA_CASES = [
 # ----------------------------------------------------------------------------- hints
 
 
-def softmax_divisor(weights, scores) -> float | None:
-    """The number s with ``weights`` ≈ softmax(scores / s) along the last axis, if there is one.
-
-    It is read from the logarithms of the weights (log w_j - log w_k = (s_j - s_k) / s), so a
-    hint can tell *how* the learner scaled the scores without computing a softmax itself.
-    """
-    try:
-        w = np.asarray(weights, dtype=float)
-        s = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    if w.shape != s.shape or w.size == 0 or not np.all(np.isfinite(w)) or np.any(w <= 0):
-        return None
-    if not close(w.sum(axis=-1), np.ones(w.shape[:-1])):
-        return None
-    with np.errstate(all="ignore"):
-        log_w = np.log(w)
-        log_w = log_w - log_w.mean(axis=-1, keepdims=True)
-        centred = s - s.mean(axis=-1, keepdims=True)
-        spread = float((centred * centred).sum())
-        if spread == 0 or not math.isfinite(spread):
-            return None
-        slope = float((log_w * centred).sum()) / spread
-        tolerance = 1e-6 * max(1.0, float(np.abs(log_w).max()))
-        if slope == 0 or not np.allclose(log_w, slope * centred, rtol=0, atol=tolerance):
-            return None
-    return 1.0 / slope
-
-
-def same_number(a: float | None, b: float) -> bool:
-    return a is not None and math.isclose(a, b, rel_tol=1e-4)
-
-
-def scale_hint(divisor: float | None, sizes: dict[str, int], d_name: str, temperature: float):
-    """Name the scaling mistake whose weights are softmax(scores / divisor), if one fits.
-
-    ``sizes`` maps a name (``"d_k"``) to its size; the one named ``d_name`` is the right one.
-    """
-    if divisor is None:
-        return None
-    d = sizes[d_name]
-    right = math.sqrt(d) * temperature
-    T = temperature
-    candidates = [
-        (right, None),
-        (d * T, f"you divided the scores by {d_name} = {d}; divide by √{d_name} instead"),
-        (T, f"the scores were not scaled: divide them by √{d_name} (here √{d} = {math.sqrt(d):.3g})"),
-        (T / math.sqrt(d), f"you multiplied the scores by √{d_name}; divide by it instead"),
-    ]
-    for name, size in sizes.items():
-        if name != d_name:
-            candidates.append(
-                (math.sqrt(size) * T,
-                 f"you divided by √{name} = √{size}; the scale is √{d_name}, the length of a key")
-            )
-    if T != 1:
-        candidates += [
-            (math.sqrt(d) / T, "you multiplied by the temperature; divide the scores by it"),
-            (math.sqrt(d), "the temperature was ignored: divide the scores by √"
-             f"{d_name} · temperature"),
-        ]
-    matches = [message for value, message in candidates if same_number(divisor, value)]
-    if matches and matches[0] is None:
-        return None
-    if matches:
-        return matches[0] if len(matches) == 1 else "one of these: " + "; or ".join(matches)
-    return (
-        f"your weights are softmax(scores / {divisor:.4g}), but they should be "
-        f"softmax(scores / (√{d_name} · temperature)) = softmax(scores / {right:.4g})."
-    )
-
-
-def weights_sum_hint(weights, temperature: float) -> str | None:
-    """Explain weights whose rows do not sum to 1."""
-    w = np.asarray(weights, dtype=float)
-    if not np.all(np.isfinite(w)):
-        return (
-            "the weights contain NaN or inf: exp overflowed on large scores. Subtract the "
-            "largest score before exp (the given softmax does this for you)."
-        )
-    ones = np.ones(w.shape[:-1])
-    if close(w.sum(axis=-1), ones):
-        return None
-    if temperature != 1 and close(w.sum(axis=-1), ones / temperature):
-        return (
-            "the weights sum to 1/temperature: you divided after the softmax. "
-            "Divide the scores by the temperature before the softmax."
-        )
-    if w.ndim == 2 and close(w.sum(axis=0), np.ones(w.shape[1])):
-        return (
-            "the weights sum to 1 down each column (axis 0), not along each row: take the "
-            "softmax over the keys (the last axis), and return weights with one row per query."
-        )
-    return "each row of weights must sum to 1: apply the softmax to the scaled scores, axis=-1."
-
-
-def _temperature(case: Case) -> float:
-    if "temperature" in case.kwargs:
-        return float(case.kwargs["temperature"])
-    return float(case.args[3]) if len(case.args) > 3 else 1.0
-
-
 def sdpa_hint(case: Case, result, part: int) -> str | None:
     """Name the likely mistake from the learner's whole result (output, weights)."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None
     Q, K, V = (np.asarray(a, dtype=float) for a in case.args[:3])
-    T = _temperature(case)
+    T = temperature_of(case)
     (n_q, d_k), n_k, d_v = Q.shape, K.shape[0], V.shape[1]
     output, weights = result
     if np.shape(weights) != (n_q, n_k):
@@ -257,7 +163,17 @@ def sdpa_hint(case: Case, result, part: int) -> str | None:
     return None
 
 
+@explains_outcome
+def scaled_dot_product_attention_hint(case: Case, result, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return shape_error_hint(result)
+    return sdpa_hint(case, result, part)
+
+
+@explains_outcome
 def weighted_sum_hint(case: Case, actual, expected, part: int) -> str | None:
+    if part == WRONG_OUTCOME:
+        return shape_error_hint(actual)
     W, V = (np.asarray(a, dtype=float) for a in case.args)
     n_q, n_k = W.shape
     if isinstance(actual, np.ndarray) and actual.dtype.kind != "f":
@@ -294,6 +210,6 @@ def check_scaled_dot_product_attention(function, cases=None) -> None:
         function,
         SDPA_CASES if cases is None else cases,
         parts=("output", "weights"),
-        hint=lambda case, actual, expected, part: sdpa_hint(case, actual, part),
+        hint=scaled_dot_product_attention_hint,
         whole_result_hints=True,
     )

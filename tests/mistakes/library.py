@@ -4,161 +4,163 @@ Each snippet replaces one answer cell whole. The chapter's given cell defines so
 the snippets may use it, as a learner's answer may.
 """
 
+from tests.mistakes import Wrong
+
 CHAPTER = "05_library_analogy"
 
 WRONG = {
     "encode": {
-        "9: case-sensitive": '''
+        "9: case-sensitive": Wrong('''
 import re
 import numpy as np
 
 def encode(text, vocabulary):
     words = re.findall(r"[A-Za-z0-9]+", text)
     return np.array([words.count(w) for w in vocabulary], dtype=float)
-''',
-        "9: splits on whitespace only (str.split())": '''
+''', hint='was missed where it has capital letters'),
+        "9: splits on whitespace only (str.split())": Wrong('''
 import numpy as np
 
 def encode(text, vocabulary):
     words = text.lower().split()
     return np.array([words.count(w) for w in vocabulary], dtype=float)
-''',
-        "9: splits on single spaces (str.split(' '))": '''
+''', hint='was missed'),
+        "9: splits on single spaces (str.split(' '))": Wrong('''
 import numpy as np
 
 def encode(text, vocabulary):
     words = text.lower().split(" ")
     return np.array([float(words.count(w)) for w in vocabulary])
-''',
-        "9: presence instead of counts": '''
+''', hint='was missed'),
+        "9: presence instead of counts": Wrong('''
 import re
 import numpy as np
 
 def encode(text, vocabulary):
     words = set(re.findall(r"[a-z0-9]+", text.lower()))
     return np.array([1.0 if w in words else 0.0 for w in vocabulary])
-''',
-        "9: \\w+ keeps underscores inside words": '''
+''', hint='count how often each word occurs, not only whether'),
+        "9: \\w+ keeps underscores inside words": Wrong('''
 import re
 import numpy as np
 
 def encode(text, vocabulary):
     words = re.findall(r"\\w+", text.lower())
     return np.array([words.count(w) for w in vocabulary], dtype=float)
-''',
-        "9: counts pieces of words (str.count)": '''
+''', hint='was missed'),
+        "9: counts pieces of words (str.count)": Wrong('''
 import numpy as np
 
 def encode(text, vocabulary):
     text = text.lower()
     return np.array([text.count(w) for w in vocabulary], dtype=float)
-''',
-        "8: integer counts": '''
+''', hint='was counted too often'),
+        "8: integer counts": Wrong('''
 import re
 import numpy as np
 
 def encode(text, vocabulary):
     words = re.findall(r"[a-z0-9]+", text.lower())
     return np.array([words.count(w) for w in vocabulary])
-''',
-        "returns a list": '''
+''', hint='the result has dtype int'),
+        "returns a list": Wrong('''
 import re
 
 def encode(text, vocabulary):
     words = re.findall(r"[a-z0-9]+", text.lower())
     return [float(words.count(w)) for w in vocabulary]
-''',
+''', hint='returned list'),
     },
     "library_search": {
-        "3: no scaling": '''
+        "3: no scaling": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / temperature)
     return weights, weights @ V
-''',
-        "3: divides by d instead of sqrt(d)": '''
+''', hint='the scores were not scaled'),
+        "3: divides by d instead of sqrt(d)": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / (len(q) * temperature))
     return weights, weights @ V
-''',
-        "3: divides by sqrt(n_books)": '''
+''', hint='your scores were divided by d'),
+        "3: divides by sqrt(n_books)": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / (np.sqrt(len(K)) * temperature))
     return weights, weights @ V
-''',
-        "3: divides by sqrt(d_v)": '''
+''', hint='you divided by √n_books'),
+        "3: divides by sqrt(d_v)": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / (np.sqrt(V.shape[1]) * temperature))
     return weights, weights @ V
-''',
-        "3: multiplies by sqrt(d)": '''
+''', hint='you divided by √d_v'),
+        "3: multiplies by sqrt(d)": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q * np.sqrt(len(q)) / temperature)
     return weights, weights @ V
-''',
-        "4: keys.T @ query (wrong order), hidden by square shapes": '''
+''', hint='you multiplied the scores by √d'),
+        "4: keys.T @ query (wrong order), hidden by square shapes": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K.T @ q / (np.sqrt(len(q)) * temperature))
     return weights, weights @ V
-''',
-        "5: returns (result, weights)": '''
+''', hint='raised ValueError'),
+        "5: returns (result, weights)": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / (np.sqrt(len(q)) * temperature))
     return weights @ V, weights
-''',
-        "6: temperature multiplied": '''
+''', hint='the parts of the result have shapes'),
+        "6: temperature multiplied": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / np.sqrt(len(q)) * temperature)
     return weights, weights @ V
-''',
-        "6: temperature applied after the softmax": '''
+''', hint='you multiplied by the temperature'),
+        "6: temperature applied after the softmax": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / np.sqrt(len(q))) / temperature
     return weights, weights @ V
-''',
-        "6: temperature ignored": '''
+''', hint='the weights sum to'),
+        "6: temperature ignored": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     q, K, V = (np.asarray(a, dtype=float) for a in (query, catalog_keys, catalog_values))
     weights = softmax(K @ q / np.sqrt(len(q)))
     return weights, weights @ V
-''',
-        "7: scales the query in place": '''
+''', hint='the temperature was ignored'),
+        "7: scales the query in place": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     query /= np.sqrt(len(query)) * temperature
     weights = softmax(np.asarray(catalog_keys, dtype=float) @ query)
     return weights, weights @ np.asarray(catalog_values, dtype=float)
-''',
-        "8: result accumulated in an array of the values' dtype": '''
+''', hint='the function changed its input'),
+        "8: result accumulated in an array of the values' dtype": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
@@ -169,8 +171,8 @@ def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     for i in range(len(weights)):
         result = result + (weights[i] * V[i]).astype(V.dtype)
     return weights, result
-''',
-        "2: own softmax without subtracting the max": '''
+''', hint='the result has dtype int'),
+        "2: own softmax without subtracting the max": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
@@ -178,8 +180,8 @@ def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     e = np.exp(K @ q / (np.sqrt(len(q)) * temperature))
     weights = e / e.sum()
     return weights, weights @ V
-''',
-        "hard lookup: all the weight on the best book": '''
+''', hint='the weights contain NaN or inf'),
+        "hard lookup: all the weight on the best book": Wrong('''
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
@@ -187,17 +189,27 @@ def library_search(query, catalog_keys, catalog_values, temperature=1.0):
     weights = np.zeros(len(K))
     weights[np.argmax(K @ q)] = 1.0
     return weights, weights @ V
-''',
+''', hint='all the weight went to one book'),
+        "temperature not checked (0, inf or nan accepted)": Wrong('''
+import numpy as np
+
+def library_search(query, catalog_keys, catalog_values, temperature=1.0):
+    q = np.asarray(query, dtype=float)
+    K = np.asarray(catalog_keys, dtype=float)
+    with np.errstate(all="ignore"):
+        weights = softmax(K @ q / (np.sqrt(len(q)) * temperature))
+    return weights, weights @ np.asarray(catalog_values, dtype=float)
+''', hint='a temperature that is 0 or negative must raise ValueError'),
     },
     "best_match": {
-        "10: ties resolved to the last index": '''
+        "10: ties resolved to the last index": Wrong('''
 import numpy as np
 
 def best_match(query, catalog_keys):
     scores = np.asarray(catalog_keys, dtype=float) @ np.asarray(query, dtype=float)
     return int(len(scores) - 1 - np.argmax(scores[::-1]))
-''',
-        "10: ties resolved to the last index (loop with >=)": '''
+''', hint='several books share the best score'),
+        "10: ties resolved to the last index (loop with >=)": Wrong('''
 def best_match(query, catalog_keys):
     best, best_score = 0, None
     for i, key in enumerate(catalog_keys):
@@ -205,14 +217,14 @@ def best_match(query, catalog_keys):
         if best_score is None or score >= best_score:
             best, best_score = i, score
     return best
-''',
-        "10: argmin": '''
+''', hint='several books share the best score'),
+        "10: argmin": Wrong('''
 import numpy as np
 
 def best_match(query, catalog_keys):
     return int(np.argmin(np.asarray(catalog_keys, dtype=float) @ np.asarray(query, dtype=float)))
-''',
-        "10: cosine similarity instead of the dot product": '''
+''', hint='that is the book with the lowest score'),
+        "10: cosine similarity instead of the dot product": Wrong('''
 import numpy as np
 
 def best_match(query, catalog_keys):
@@ -221,20 +233,20 @@ def best_match(query, catalog_keys):
     norms = np.linalg.norm(K, axis=1) * np.linalg.norm(q)
     cosine = np.divide(K @ q, norms, out=np.zeros(len(K)), where=norms > 0)
     return int(np.argmax(cosine))
-''',
-        "7: normalises the query in place": '''
+''', hint='that is the best cosine similarity'),
+        "7: normalises the query in place": Wrong('''
 import numpy as np
 
 def best_match(query, catalog_keys):
     query /= np.linalg.norm(query) or 1.0
     return int(np.argmax(np.asarray(catalog_keys, dtype=float) @ query))
-''',
-        "returns the best score instead of its index": '''
+''', hint='the function changed its input'),
+        "returns the best score instead of its index": Wrong('''
 import numpy as np
 
 def best_match(query, catalog_keys):
     return float(np.max(np.asarray(catalog_keys, dtype=float) @ np.asarray(query, dtype=float)))
-''',
+''', hint='return the index of the best book, an int'),
     },
 }
 
@@ -295,6 +307,8 @@ import math
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
+    if not temperature > 0 or math.isinf(temperature):
+        raise ValueError(f"temperature {temperature} is not a positive finite number")
     q = np.asarray(query, dtype=float)
     scale = math.sqrt(len(q)) * temperature
     scores = [float(np.dot(np.asarray(k, dtype=float), q)) / scale for k in catalog_keys]
@@ -311,6 +325,8 @@ def library_search(query, catalog_keys, catalog_values, temperature=1.0):
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
+    if not np.isfinite(temperature) or temperature <= 0:
+        raise ValueError("temperature must be positive and finite")
     q = np.asarray(query, dtype=float)
     scores = np.einsum("nd,d->n", np.asarray(catalog_keys, dtype=float), q)
     weights = softmax(scores / np.sqrt(q.size) / temperature)
@@ -320,6 +336,8 @@ def library_search(query, catalog_keys, catalog_values, temperature=1.0):
 import numpy as np
 
 def library_search(query, catalog_keys, catalog_values, temperature=1.0):
+    if not 0 < temperature < float("inf"):
+        raise ValueError(f"bad temperature: {temperature}")
     q = np.asarray(query, dtype=float)
     weights = softmax((q @ np.asarray(catalog_keys, dtype=float).T) / (q.shape[-1] ** 0.5 * temperature))
     return weights, np.asarray(catalog_values, dtype=float).T @ weights

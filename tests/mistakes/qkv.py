@@ -1,58 +1,63 @@
 """Chapter 1: wrong and correct ways to write `embed` and `qkv_projections`."""
 
+from tests.mistakes import Wrong
+
 CHAPTER = "01_queries_keys_values"
 
 WRONG = {
     "embed": {
         "ignores unknown tokens": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def embed(tokens, vocabulary, E):\n"
             "    E = np.asarray(E, dtype=float)\n"
-            "    return E[[vocabulary.index(t) for t in tokens if t in vocabulary]]\n"
+            "    return E[[vocabulary.index(t) for t in tokens if t in vocabulary]]\n", hint='should raise ValueError')
         ),
         "integer table gives an integer result": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def embed(tokens, vocabulary, E):\n"
             "    for t in tokens:\n"
             "        if t not in vocabulary:\n"
             "            raise ValueError(f'unknown token {t}')\n"
-            "    return np.asarray(E)[[vocabulary.index(t) for t in tokens]]\n"
+            "    return np.asarray(E)[[vocabulary.index(t) for t in tokens]]\n", hint='the result has dtype int')
         ),
         "error message does not name the token": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def embed(tokens, vocabulary, E):\n"
             "    if any(t not in vocabulary for t in tokens):\n"
             "        raise ValueError('unknown token')\n"
-            "    return np.asarray(E, dtype=float)[[vocabulary.index(t) for t in tokens]]\n"
+            "    return np.asarray(E, dtype=float)[[vocabulary.index(t) for t in tokens]]\n",
+            hint='raised ValueError as it should, but its message')
         ),
         "case-insensitive lookup": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def embed(tokens, vocabulary, E):\n"
             "    lower = [v.lower() for v in vocabulary]\n"
             "    for t in tokens:\n"
             "        if t.lower() not in lower:\n"
             "            raise ValueError(f'unknown token {t!r}')\n"
-            "    return np.asarray(E, dtype=float)[[lower.index(t.lower()) for t in tokens]]\n"
+            "    return np.asarray(E, dtype=float)[[lower.index(t.lower()) for t in tokens]]\n",
+            hint='should raise ValueError')
         ),
         "drops repeated tokens": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def embed(tokens, vocabulary, E):\n"
             "    for t in tokens:\n"
             "        if t not in vocabulary:\n"
             "            raise ValueError(f'unknown token {t!r}')\n"
             "    unique = list(dict.fromkeys(tokens))\n"
-            "    return np.asarray(E, dtype=float)[[vocabulary.index(t) for t in unique]]\n"
+            "    return np.asarray(E, dtype=float)[[vocabulary.index(t) for t in unique]]\n",
+            hint='a repeated token must give its row again')
         ),
     },
     "qkv_projections": {
         "no shape checks": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X, dtype=float)\n"
-            "    return X @ W_q, X @ W_k, X @ W_v\n"
+            "    return X @ W_q, X @ W_k, X @ W_v\n", hint='raised ValueError as it should, but its message')
         ),
         "W_k used for the values": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X, dtype=float)\n"
             "    for W in (W_q, W_k, W_v):\n"
@@ -60,10 +65,11 @@ WRONG = {
             "            raise ValueError(f'W has shape {np.shape(W)}, X has shape {X.shape}')\n"
             "    if np.shape(W_q)[1] != np.shape(W_k)[1]:\n"
             "        raise ValueError(f'W_q {np.shape(W_q)} and W_k {np.shape(W_k)} differ')\n"
-            "    return X @ W_q, X @ W_k, X @ W_k if np.shape(W_k) == np.shape(W_v) else X @ W_v\n"
+            "    return X @ W_q, X @ W_k, X @ W_k if np.shape(W_k) == np.shape(W_v) else X @ W_v\n",
+            hint='this part was made with W_k')
         ),
         "products in the wrong order (W X)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X, dtype=float)\n"
             "    for W in (W_q, W_k, W_v):\n"
@@ -73,10 +79,10 @@ WRONG = {
             "        raise ValueError(f'W_q {np.shape(W_q)} and W_k {np.shape(W_k)} differ')\n"
             "    if X.shape[0] == X.shape[1]:\n"
             "        return W_q.T @ X.T, W_k.T @ X.T, W_v.T @ X.T\n"
-            "    return X @ W_q, X @ W_k, X @ W_v\n"
+            "    return X @ W_q, X @ W_k, X @ W_v\n", hint='X comes first')
         ),
         "integer input gives integer results": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X)\n"
             "    for W in (W_q, W_k, W_v):\n"
@@ -84,19 +90,19 @@ WRONG = {
             "            raise ValueError(f'W has shape {np.shape(W)}, X has shape {X.shape}')\n"
             "    if np.shape(W_q)[1] != np.shape(W_k)[1]:\n"
             "        raise ValueError(f'W_q {np.shape(W_q)} and W_k {np.shape(W_k)} differ')\n"
-            "    return X @ W_q, X @ W_k, X @ W_v\n"
+            "    return X @ W_q, X @ W_k, X @ W_v\n", hint='this part was made with W_k')
         ),
         "does not compare the widths of W_q and W_k": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X, dtype=float)\n"
             "    for W in (W_q, W_k, W_v):\n"
             "        if np.ndim(W) != 2 or np.shape(W)[0] != X.shape[1]:\n"
             "            raise ValueError(f'W has shape {np.shape(W)}, X has shape {X.shape}')\n"
-            "    return X @ W_q, X @ W_k, X @ W_v\n"
+            "    return X @ W_q, X @ W_k, X @ W_v\n", hint='should raise ValueError')
         ),
         "returns (Q, V, K)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X, dtype=float)\n"
             "    for W in (W_q, W_k, W_v):\n"
@@ -104,7 +110,7 @@ WRONG = {
             "            raise ValueError(f'W has shape {np.shape(W)}, X has shape {X.shape}')\n"
             "    if np.shape(W_q)[1] != np.shape(W_k)[1]:\n"
             "        raise ValueError(f'W_q {np.shape(W_q)} and W_k {np.shape(W_k)} differ')\n"
-            "    return X @ W_q, X @ W_v, X @ W_k\n"
+            "    return X @ W_q, X @ W_v, X @ W_k\n", hint='the parts of the result have shapes')
         ),
     },
 }

@@ -5,11 +5,13 @@ points of its hidden test; every RIGHT one must get full marks. The snippets use
 only, except where a label says that they call the notebook's given functions.
 """
 
+from tests.mistakes import Wrong
+
 CHAPTER = "06_self_attention"
 
 WRONG = {
     "self_attention": {
-        "divides by d_k instead of sqrt(d_k)": """\
+        "divides by d_k instead of sqrt(d_k)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -19,8 +21,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "divides by sqrt(d_model)": """\
+""", hint='your scores were divided by d_k'),
+        "divides by sqrt(d_model)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -30,8 +32,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "divides by sqrt(n), the number of words": """\
+""", hint='your scores were divided by √d_model'),
+        "divides by sqrt(n), the number of words": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -41,8 +43,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "divides by sqrt(d_v)": """\
+""", hint='your scores were divided by √n'),
+        "divides by sqrt(d_v)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -52,8 +54,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "multiplies by sqrt(d_k) instead of dividing": """\
+""", hint='your scores were divided by √d_v'),
+        "multiplies by sqrt(d_k) instead of dividing": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -63,8 +65,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "no scaling at all": """\
+""", hint='you multiplied the scores by √d_k'),
+        "no scaling at all": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -74,8 +76,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "K not transposed (Q @ K)": """\
+""", hint='your weights are the softmax of unscaled scores'),
+        "K not transposed (Q @ K)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -85,8 +87,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "scores in the wrong order (K @ Q.T)": """\
+""", hint='two shapes did not fit a matrix product'),
+        "scores in the wrong order (K @ Q.T)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -96,8 +98,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "output in the wrong order (weights.T @ V)": """\
+""", hint='your scores are K Qᵀ, the transpose of Q'),
+        "output in the wrong order (weights.T @ V)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -107,8 +109,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w.T @ V, w
-""",
-        "weights returned transposed": """\
+""", hint='the output is weightsᵀ V'),
+        "weights returned transposed": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -118,8 +120,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w.T
-""",
-        "returns (weights, output), the wrong order": """\
+""", hint='the weights come back transposed'),
+        "returns (weights, output), the wrong order": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -129,8 +131,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w, w @ V
-""",
-        "softmax over axis 0 (over the queries)": """\
+""", hint='the parts of the result have shapes'),
+        "softmax over axis 0 (over the queries)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -140,8 +142,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=0, keepdims=True))
     w = e / e.sum(axis=0, keepdims=True)
     return w @ V, w
-""",
-        "softmax without max-subtraction (overflows for large scores)": """\
+""", hint='the weights sum to'),
+        "softmax without max-subtraction (overflows for large scores)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -150,8 +152,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(Q @ K.T / np.sqrt(Q.shape[1]))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "changes W_q in place (folds the scale into it)": """\
+""", hint='the weights contain NaN or inf'),
+        "changes W_q in place (folds the scale into it)": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -162,8 +164,8 @@ def self_attention(X, W_q, W_k, W_v):
     e = np.exp(s - s.max(axis=-1, keepdims=True))
     w = e / e.sum(axis=-1, keepdims=True)
     return w @ V, w
-""",
-        "integer output for integer input (np.zeros_like(V))": """\
+""", hint='the function changed its input'),
+        "integer output for integer input (np.zeros_like(V))": Wrong("""\
 import numpy as np
 
 def self_attention(X, W_q, W_k, W_v):
@@ -174,10 +176,10 @@ def self_attention(X, W_q, W_k, W_v):
     output = np.zeros_like(V)
     output[...] = w @ V
     return output, w
-""",
+""", hint='integer input gave an integer result'),
     },
     "attention_one_query_at_a_time": {
-        "returns the tuple (output, weights)": """\
+        "returns the tuple (output, weights)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -190,8 +192,8 @@ def attention_one_query_at_a_time(Q, K, V):
         weights[i] = e / e.sum()
         output[i] = weights[i] @ V
     return output, weights
-""",
-        "forgets the scaling": """\
+""", hint='return the output array alone, not a tuple'),
+        "forgets the scaling": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -202,8 +204,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "divides by d_k instead of sqrt(d_k)": """\
+""", hint='the scores were not scaled'),
+        "divides by d_k instead of sqrt(d_k)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -214,8 +216,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "divides by sqrt(n_k), the number of keys": """\
+""", hint='your scores were divided by d_k'),
+        "divides by sqrt(n_k), the number of keys": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -226,8 +228,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "divides by sqrt(d_v)": """\
+""", hint='you divided by √n_k'),
+        "divides by sqrt(d_v)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -238,8 +240,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "multiplies by sqrt(d_k) instead of dividing": """\
+""", hint='you divided by √d_v'),
+        "multiplies by sqrt(d_k) instead of dividing": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -250,8 +252,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "attends per key instead of per query (softmax over the queries)": """\
+""", hint='you multiplied the scores by √d_k'),
+        "attends per key instead of per query (softmax over the queries)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -262,8 +264,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output += np.outer(e / e.sum(), V[j])
     return output
-""",
-        "K not transposed (q @ K)": """\
+""", hint='the softmax ran over the queries, not over each'),
+        "K not transposed (q @ K)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -274,8 +276,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "softmax without max-subtraction (overflows for large scores)": """\
+""", hint='two shapes did not fit a matrix product'),
+        "softmax without max-subtraction (overflows for large scores)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -285,8 +287,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(K @ Q[i] / np.sqrt(Q.shape[1]))
         output[i] = e / e.sum() @ V
     return output
-""",
-        "changes Q in place (Q /= sqrt(d_k))": """\
+""", hint='the output contains NaN or inf'),
+        "changes Q in place (Q /= sqrt(d_k))": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -297,8 +299,8 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
-        "integer output for integer input (dtype=V.dtype)": """\
+""", hint='the function changed its input'),
+        "integer output for integer input (dtype=V.dtype)": Wrong("""\
 import numpy as np
 
 def attention_one_query_at_a_time(Q, K, V):
@@ -308,7 +310,7 @@ def attention_one_query_at_a_time(Q, K, V):
         e = np.exp(s - s.max())
         output[i] = e / e.sum() @ V
     return output
-""",
+""", hint='integer input gave an integer result'),
     },
 }
 

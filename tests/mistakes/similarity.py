@@ -4,117 +4,127 @@ Each snippet replaces the function's answer cell whole. Every WRONG one must los
 points of its hidden test; every RIGHT one must get full marks.
 """
 
+from tests.mistakes import Wrong
+
 CHAPTER = "02_dot_product_similarity"
 
 WRONG = {
     "dot_product": {
         "integer result for integer input (no float conversion)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def dot_product(q, k):\n"
             "    if len(q) != len(k):\n"
             "        raise ValueError('lengths differ')\n"
-            "    return np.dot(q, k)\n"
+            "    return np.dot(q, k)\n", hint='the result was turned into an integer')
         ),
         "result cut to an int": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def dot_product(q, k):\n"
             "    if len(q) != len(k):\n"
             "        raise ValueError('lengths differ')\n"
-            "    return float(int(np.dot(q, k)))\n"
+            "    return float(int(np.dot(q, k)))\n", hint='the result was turned into an integer')
         ),
         "no length check: zip stops at the shorter vector": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def dot_product(q, k):\n"
-            "    return float(sum(a * b for a, b in zip(q, k)))\n"
+            "    return float(sum(a * b for a, b in zip(q, k)))\n",
+            hint='vectors of different lengths must raise ValueError, but zip')
         ),
         "no length check: a length-1 vector broadcasts": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def dot_product(q, k):\n"
-            "    return float(np.sum(np.asarray(q, dtype=float) * np.asarray(k, dtype=float)))\n"
+            "    return float(np.sum(np.asarray(q, dtype=float) * np.asarray(k, dtype=float)))\n",
+            hint='vectors of different lengths must raise ValueError, but zip')
         ),
         "products not summed": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def dot_product(q, k):\n"
             "    if len(q) != len(k):\n"
             "        raise ValueError('lengths differ')\n"
-            "    return np.asarray(q, dtype=float) * np.asarray(k, dtype=float)\n"
+            "    return np.asarray(q, dtype=float) * np.asarray(k, dtype=float)\n",
+            hint='these are the products q_i k_i one by one')
         ),
     },
     "attention_scores": {
         "K not transposed (Q @ K)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def attention_scores(Q, K):\n"
-            "    return np.asarray(Q, dtype=float) @ np.asarray(K, dtype=float)\n"
+            "    return np.asarray(Q, dtype=float) @ np.asarray(K, dtype=float)\n", hint='transpose K')
         ),
         "product in the wrong order (K @ Q.T)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def attention_scores(Q, K):\n"
-            "    return np.asarray(K, dtype=float) @ np.asarray(Q, dtype=float).T\n"
+            "    return np.asarray(K, dtype=float) @ np.asarray(Q, dtype=float).T\n",
+            hint='rows must be queries and columns keys')
         ),
         "transposes the wrong factor (Q.T @ K)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def attention_scores(Q, K):\n"
-            "    return np.asarray(Q, dtype=float).T @ np.asarray(K, dtype=float)\n"
+            "    return np.asarray(Q, dtype=float).T @ np.asarray(K, dtype=float)\n", hint='transpose K')
         ),
         "integer result for integer input": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def attention_scores(Q, K):\n"
-            "    return np.asarray(Q) @ np.asarray(K).T\n"
+            "    return np.asarray(Q) @ np.asarray(K).T\n", hint='the result has dtype int')
         ),
         "already scaled by sqrt(d_k)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return Q @ np.asarray(K, dtype=float).T / np.sqrt(Q.shape[-1])\n"
+            "    return Q @ np.asarray(K, dtype=float).T / np.sqrt(Q.shape[-1])\n", hint='your scores are')
         ),
     },
     "scaled_attention_scores": {
         "no scaling": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
-            "    return np.asarray(Q, dtype=float) @ np.asarray(K, dtype=float).T\n"
+            "    return np.asarray(Q, dtype=float) @ np.asarray(K, dtype=float).T\n",
+            hint='the scores are not scaled at all')
         ),
         "divides by d_k instead of sqrt(d_k)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return Q @ np.asarray(K, dtype=float).T / Q.shape[-1]\n"
+            "    return Q @ np.asarray(K, dtype=float).T / Q.shape[-1]\n", hint='you divided by d_k')
         ),
         "multiplies by sqrt(d_k)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return Q @ np.asarray(K, dtype=float).T * np.sqrt(Q.shape[-1])\n"
+            "    return Q @ np.asarray(K, dtype=float).T * np.sqrt(Q.shape[-1])\n", hint='you multiplied by √d_k')
         ),
         "divides by sqrt(n_k), the number of keys": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    K = np.asarray(K, dtype=float)\n"
-            "    return np.asarray(Q, dtype=float) @ K.T / np.sqrt(K.shape[0])\n"
+            "    return np.asarray(Q, dtype=float) @ K.T / np.sqrt(K.shape[0])\n",
+            hint='you divided by √n_k, the number of keys')
         ),
         "divides by sqrt(n_q), the number of queries": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return Q @ np.asarray(K, dtype=float).T / np.sqrt(len(Q))\n"
+            "    return Q @ np.asarray(K, dtype=float).T / np.sqrt(len(Q))\n",
+            hint='you divided by √n_q, the number of queries')
         ),
         "floor division by sqrt(d_k)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return Q @ np.asarray(K, dtype=float).T // np.sqrt(Q.shape[-1])\n"
+            "    return Q @ np.asarray(K, dtype=float).T // np.sqrt(Q.shape[-1])\n", hint='rounds down')
         ),
         "K not transposed (Q @ K)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return Q @ np.asarray(K, dtype=float) / np.sqrt(Q.shape[-1])\n"
+            "    return Q @ np.asarray(K, dtype=float) / np.sqrt(Q.shape[-1])\n", hint='transpose K')
         ),
         "product in the wrong order (K @ Q.T)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def scaled_attention_scores(Q, K):\n"
             "    Q = np.asarray(Q, dtype=float)\n"
-            "    return np.asarray(K, dtype=float) @ Q.T / np.sqrt(Q.shape[-1])\n"
+            "    return np.asarray(K, dtype=float) @ Q.T / np.sqrt(Q.shape[-1])\n",
+            hint='rows must be queries and columns keys')
         ),
     },
 }

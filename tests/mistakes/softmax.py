@@ -5,145 +5,151 @@ points of its hidden test; every RIGHT one must get full marks. The softmax_with
 snippets call the notebook's own (correct) `softmax` unless they say otherwise.
 """
 
+from tests.mistakes import Wrong
+
 CHAPTER = "03_softmax_and_temperature"
 
 WRONG = {
     "softmax": {
         "normalises over axis 0 (wrong axis)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x, dtype=float)\n"
             "    e = np.exp(x - x.max(axis=0, keepdims=True))\n"
-            "    return e / e.sum(axis=0, keepdims=True)\n"
+            "    return e / e.sum(axis=0, keepdims=True)\n", hint='the weights sum to')
         ),
         "ignores the axis argument": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x, dtype=float)\n"
             "    e = np.exp(x - x.max(axis=-1, keepdims=True))\n"
-            "    return e / e.sum(axis=-1, keepdims=True)\n"
+            "    return e / e.sum(axis=-1, keepdims=True)\n", hint='the weights sum to')
         ),
         "no max subtraction": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    e = np.exp(np.asarray(x, dtype=float))\n"
-            "    return e / e.sum(axis=axis, keepdims=True)\n"
+            "    return e / e.sum(axis=axis, keepdims=True)\n", hint='exp overflowed to inf')
         ),
         "subtracts one global max": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x, dtype=float)\n"
             "    e = np.exp(x - x.max())\n"
-            "    return e / e.sum(axis=axis, keepdims=True)\n"
+            "    return e / e.sum(axis=axis, keepdims=True)\n", hint='a slice whose logits are far below the global')
         ),
         "changes its input in place (x -= x.max())": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x)\n"
             "    x -= x.max(axis=axis, keepdims=True)\n"
             "    e = np.exp(x)\n"
-            "    return e / e.sum(axis=axis, keepdims=True)\n"
+            "    return e / e.sum(axis=axis, keepdims=True)\n", hint='the function changed its input')
         ),
         "integer output for integer input (np.empty_like)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x)\n"
             "    out = np.empty_like(x)\n"
             "    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
             "    out[...] = e / e.sum(axis=axis, keepdims=True)\n"
-            "    return out\n"
+            "    return out\n", hint='the result is an integer array, so every weight')
         ),
         "sum without keepdims": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x, dtype=float)\n"
             "    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
-            "    return e / e.sum(axis=axis)\n"
+            "    return e / e.sum(axis=axis)\n", hint='pass keepdims=True')
         ),
         "divides by the total of the whole array": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x, dtype=float)\n"
             "    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
-            "    return e / e.sum()\n"
+            "    return e / e.sum()\n", hint='the whole array sums to')
         ),
         "only 2-D: transposes for axis=0": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax(x, axis=-1):\n"
             "    x = np.asarray(x, dtype=float)\n"
             "    if axis == 0:\n"
             "        x = x.T\n"
             "    e = np.exp(x - x.max(axis=-1, keepdims=True))\n"
             "    w = e / e.sum(axis=-1, keepdims=True)\n"
-            "    return w.T if axis == 0 else w\n"
+            "    return w.T if axis == 0 else w\n", hint='the weights sum to')
         ),
     },
     "softmax_with_temperature": {
         "temperature multiplied instead of divided": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
-            "    return softmax(np.asarray(x, dtype=float) * temperature, axis=axis)\n"
+            "    return softmax(np.asarray(x, dtype=float) * temperature, axis=axis)\n",
+            hint='the logits were multiplied by the temperature')
         ),
         "temperature applied after the softmax": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
-            "    return softmax(x, axis=axis) / temperature\n"
+            "    return softmax(x, axis=axis) / temperature\n", hint='the weights sum to')
         ),
         "temperature as a power of the weights, not renormalised": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
-            "    return softmax(x, axis=axis) ** (1 / temperature)\n"
+            "    return softmax(x, axis=axis) ** (1 / temperature)\n",
+            hint='these are the plain softmax weights raised to the')
         ),
         "temperature ignored": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
-            "    return softmax(x, axis=axis)\n"
+            "    return softmax(x, axis=axis)\n", hint='the temperature made no difference')
         ),
         "axis not passed on to softmax": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
-            "    return softmax(np.asarray(x, dtype=float) / temperature)\n"
+            "    return softmax(np.asarray(x, dtype=float) / temperature)\n",
+            hint='the temperature is right but the axis was lost')
         ),
         "only rejects temperature <= 0 (lets inf and nan through)": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if temperature <= 0:\n"
             "        raise ValueError('temperature must be positive')\n"
-            "    return softmax(np.asarray(x, dtype=float) / temperature, axis=axis)\n"
+            "    return softmax(np.asarray(x, dtype=float) / temperature, axis=axis)\n", hint='math.isfinite')
         ),
         "only rejects temperature == 0": (
-            "import numpy as np\n\n"
+            Wrong("import numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if temperature == 0:\n"
             "        raise ValueError('temperature must not be 0')\n"
-            "    return softmax(np.asarray(x, dtype=float) / temperature, axis=axis)\n"
+            "    return softmax(np.asarray(x, dtype=float) / temperature, axis=axis)\n",
+            hint='a temperature that is 0 or negative must raise ValueError')
         ),
         "no max subtraction (own softmax inline)": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
             "    e = np.exp(np.asarray(x, dtype=float) / temperature)\n"
-            "    return e / e.sum(axis=axis, keepdims=True)\n"
+            "    return e / e.sum(axis=axis, keepdims=True)\n", hint='exp overflowed to inf')
         ),
         "changes its input in place (x /= temperature)": (
-            "import math\n\nimport numpy as np\n\n"
+            Wrong("import math\n\nimport numpy as np\n\n"
             "def softmax_with_temperature(x, temperature, axis=-1):\n"
             "    if not (math.isfinite(temperature) and temperature > 0):\n"
             "        raise ValueError('bad temperature')\n"
             "    x = np.asarray(x)\n"
             "    x /= temperature\n"
-            "    return softmax(x, axis=axis)\n"
+            "    return softmax(x, axis=axis)\n", hint='the function changed its input')
         ),
     },
 }
