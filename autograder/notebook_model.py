@@ -19,7 +19,10 @@ From the roles follow the two plans grading uses:
   modules take a second to import;
 - the **run plan** of a graded notebook: the prelude, the answers and the tests run, top
   to bottom; LESSON cells do not (answers and tests may not depend on them, and they are
-  most of a notebook's running time).
+  most of a notebook's running time). A test cell with hidden tests that the cross-check
+  judges does not run in the learner's kernel either: :data:`JUDGED_OUTSIDE` runs in its
+  place, so no code of the learner's can see a hidden test's source (a hook on every
+  cell, a tracer, a patched ``exec``): the source never reaches the kernel.
 
 A cell's nbgrader metadata is read defensively: a submission may have mangled it.
 """
@@ -120,6 +123,17 @@ def needed_prelude(notebook, answers: list[tuple[str, str]]) -> list[str]:
     return ["\n".join(kept), *given] if kept else given
 
 
+#: Where hidden tests are in a test cell of the source (nbgrader's markers).
+HIDDEN_MARK = "### BEGIN HIDDEN TESTS"
+#: What the learner's kernel runs in place of a test cell whose hidden tests are judged
+#: outside it (the cell keeps its text in the grader's copy of the notebook).
+JUDGED_OUTSIDE = "# The hidden tests of this cell are checked outside your kernel by the grader."
+
+
+def has_hidden_tests(cell) -> bool:
+    return role(cell) is Role.TEST and HIDDEN_MARK in source_text(cell)
+
+
 @dataclass(frozen=True)
 class RunPlan:
     """How a graded notebook is run: the cells left out, and the import cells run cut down
@@ -129,15 +143,18 @@ class RunPlan:
     replaced: dict
 
 
-def run_plan(notebook) -> RunPlan:
+def run_plan(notebook, judged_outside: frozenset = frozenset()) -> RunPlan:
+    """``judged_outside``: the grade ids of the test cells whose every check the cross-check
+    makes; those that hold hidden tests run :data:`JUDGED_OUTSIDE` instead."""
     roles = [role(cell) for cell in notebook.cells]
     skipped = {i for i, r in enumerate(roles) if r in (Role.LESSON, Role.WRITTEN)}
     imports = [i for i, r in enumerate(roles) if r is Role.IMPORT]
     others = [source_text(c) for i, c in enumerate(notebook.cells) if i not in skipped and i not in imports]
+    replaced = {i: JUDGED_OUTSIDE for i, cell in enumerate(notebook.cells)
+                if has_hidden_tests(cell) and grade_id(cell) in judged_outside}
     trimmed = used_imports([source_text(notebook.cells[i]) for i in imports], others)
     if trimmed is None:  # a cell that cannot be read: run the imports as they are
-        return RunPlan(frozenset(skipped), {})
-    replaced = {}
+        return RunPlan(frozenset(skipped), replaced)
     for index, source in zip(imports, trimmed):
         if not source:
             skipped.add(index)

@@ -3,9 +3,13 @@
 import nbformat
 import pytest
 
+from autograder.crosscheck import record_cases
 from autograder.notebook_model import (
+    JUDGED_OUTSIDE,
     Role,
     global_names,
+    grade_id,
+    has_hidden_tests,
     naming_problems,
     needed_prelude,
     passed_in_notebook,
@@ -112,5 +116,18 @@ def test_naming_problems_are_named():
 
 
 @pytest.mark.parametrize("chapter", ALL_CHAPTERS)
-def test_every_chapter_follows_the_naming(chapter):
-    assert naming_problems(read(solution_path(chapter))) == []
+def test_every_chapter_follows_the_naming_and_the_cross_check_judges_every_hidden_test(chapter):
+    notebook = read(solution_path(chapter))
+    assert naming_problems(notebook) == []
+    # A hidden-test cell does not run in the learner's kernel: the cross-check must judge it.
+    recorded = record_cases(notebook)
+    unjudged = [grade_id(c) for c in notebook.cells if has_hidden_tests(c) and grade_id(c) not in recorded]
+    assert not unjudged, f"hidden tests that make no check through attention_course.checking.check: {unjudged}"
+
+
+def test_hidden_tests_judged_outside_never_reach_the_kernel():
+    hidden = _cell("code", "check_f(f)\n### BEGIN HIDDEN TESTS\nsecret = 1\n### END HIDDEN TESTS", grade=True,
+                   solution=False, locked=True, points=2, grade_id="hidden_f")
+    notebook = nbformat.v4.new_notebook(cells=[IMPORTS, ANSWER, hidden])
+    assert run_plan(notebook, frozenset({"hidden_f"})).replaced[2] == JUDGED_OUTSIDE
+    assert 2 not in run_plan(notebook).replaced  # not judged outside: it runs as written

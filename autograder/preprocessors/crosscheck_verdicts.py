@@ -6,6 +6,9 @@ grading command writes the verdicts to ``<verdict_directory>/<student>/<assignme
 step reads them: a test cell that passed in the notebook but failed the cross-check gets an
 error output, "the cross-check found: ...". nbgrader then scores that test 0, as it scores
 every failed test, and the feedback page shows the reason beside the score.
+
+Hidden tests do not run in the learner's kernel at all (notebook_model.JUDGED_OUTSIDE):
+their cell shows the cross-check's verdict alone, a line that they passed or the finding.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from autograder.notebook_model import grade_id, is_test, passed_in_notebook
+from autograder.notebook_model import grade_id, has_hidden_tests, is_test, passed_in_notebook
 
 ERROR_NAME = "CrossCheckFailed"
 
 
 def verdict_path(directory: Path, student: str, assignment: str) -> Path:
     return Path(directory) / student / f"{assignment}.json"
+
+
+PASSED_OUTSIDE = "✔ the hidden tests passed (checked outside your kernel).\n"
 
 
 def failure_output(message: str):
@@ -47,4 +53,6 @@ class CrossCheckVerdicts(NbGraderPreprocessor):
             verdict = verdicts.get(grade_id(cell)) if is_test(cell) else None
             if verdict and not verdict["passed"] and passed_in_notebook(cell):
                 cell.outputs.append(failure_output(verdict["message"]))
+            elif verdict and verdict["passed"] and has_hidden_tests(cell) and not cell.outputs:
+                cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=PASSED_OUTSIDE))
         return nb, resources
