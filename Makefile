@@ -8,10 +8,15 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: lab test release grade bench lint clean-venv
+.PHONY: lab lab-instructor test release grade bench lint clean-venv
 
+# The learner's JupyterLab: the course's notebooks, without nbgrader's instructor tools.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/$(VENV)/etc/jupyter-learner $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The instructor's and the author's: the whole repository, with the formgrader and Create Assignment.
+lab-instructor: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)
 	$(BIN)/python -m tests.setup_browser

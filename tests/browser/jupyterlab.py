@@ -62,7 +62,7 @@ class LabServer:
     """``jupyter lab`` serving ``root`` on a free port, started and stopped by this object."""
 
     def __init__(self, root: Path, *, notebook_dir: str | None = None, extra_args: tuple[str, ...] = (),
-                 test_settings: bool = True, expose_app: bool = True):
+                 test_settings: bool = True, expose_app: bool = True, learner: bool = False):
         self.root = Path(root)
         self.notebook_dir = notebook_dir if notebook_dir is not None else str(self.root)
         self.port = free_port()
@@ -71,6 +71,7 @@ class LabServer:
         self.extra_args = list(extra_args)
         self.test_settings = test_settings
         self.expose_app = expose_app
+        self.learner = learner  # started as `make lab` starts it: the learner's profile
         self.process: subprocess.Popen | None = None
         self.log_path = self.scratch / "jupyterlab.log"
 
@@ -123,6 +124,10 @@ class LabServer:
             PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
         )
         environment.pop("MPLBACKEND", None)
+        if self.learner:
+            from attention_course.lab_settings import learner_profile
+
+            environment["JUPYTER_CONFIG_PATH"] = str(learner_profile())
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.process = subprocess.Popen(

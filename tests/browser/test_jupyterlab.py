@@ -13,6 +13,7 @@ one worker, one JupyterLab server and one browser.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -221,6 +222,8 @@ def test_validate_button_reports_the_visible_tests(lab, page):
     )
     text = dialog.inner_text()
     page.screenshot(path=str(ARTIFACTS / "validate-dialog.png"))
+    # Without the learner's profile (`make lab-instructor`), the instructor's tools are there.
+    assert page.request.get(f"{lab.url}/formgrader?token={lab.token}").status == 200
     close_notebook(page, lab)
     assert "failed" in text.lower() or "error" in text.lower(), f"Validate did not report the failing checks:\n{text}"
     assert "check_" in text, f"Validate did not show the visible tests that fail:\n{text[:2000]}"
@@ -231,12 +234,13 @@ def test_make_lab_first_run_shows_chapter_one_with_nothing_to_dismiss(browser):
     """Start JupyterLab the way `make lab` does and look at it as a new learner."""
     recipe = subprocess.run(["make", "-n", "lab", "PORT=1"], cwd=REPOSITORY, capture_output=True, text=True).stdout
     assert "jupyter lab --notebook-dir=notebooks" in recipe, f"`make lab` no longer runs what this test runs:\n{recipe}"
+    assert "JUPYTER_CONFIG_PATH=" in recipe and "jupyter-learner" in recipe, recipe
     overrides = Path(__import__("sys").prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert overrides.is_file(), f"{overrides} is missing: `python -m attention_course.lab_settings` writes it"
     # A fresh clone's notebooks/, copied: opening a notebook writes a checkpoint beside it,
     # and that must not land in the repository while other tests watch its files.
     clone = scratch_course("notebooks", prefix="attention-course-first-run-")
-    server = LabServer(clone, notebook_dir="notebooks", test_settings=False, expose_app=False).start()
+    server = LabServer(clone, notebook_dir="notebooks", test_settings=False, expose_app=False, learner=True).start()
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
@@ -259,6 +263,16 @@ def test_make_lab_first_run_shows_chapter_one_with_nothing_to_dismiss(browser):
             "() => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')", timeout=90_000
         )
         _assert_nothing_to_dismiss(page)
+        # The learner's profile: nbgrader's instructor tools are off, the learner's stay on.
+        page_config = json.loads(page.locator("#jupyter-config-data").text_content())
+        disabled = page_config.get("disabledExtensions", [])
+        for plugin in ("formgrader", "course-list", "create-assignment"):
+            assert f"@jupyter/nbgrader:{plugin}" in disabled, f"a learner sees nbgrader's {plugin}: {disabled}"
+        assert not any(p in disabled for p in ("@jupyter/nbgrader:validate-assignment",
+                                               "@jupyter/nbgrader:assignment-list")), disabled
+        assert page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).count() == 1
+        formgrader = page.request.get(f"{server.url}/formgrader?token={server.token}")
+        assert formgrader.status == 404, f"the formgrader answers a learner: {formgrader.status}"
         page.screenshot(path=str(ARTIFACTS / "first-run.png"))
     finally:
         context.close()
