@@ -25,8 +25,11 @@ def write_submission(folder: Path, student: str, chapter: str, answers: dict[str
 
 
 def run_grader(submissions: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    """The grading command, as an instructor runs it. One job unless ``extra`` says otherwise:
+    the tests already run on every core (pytest-xdist)."""
+    jobs = [] if "--jobs" in extra else ["--jobs", "1"]
     return subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), *extra],
+        [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), *jobs, *extra],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,

@@ -93,19 +93,9 @@ def execute(notebook, timeout: int = 120) -> tuple[nbformat.NotebookNode, list[C
 
 
 @functools.cache
-def executed_solution(chapter: str):
-    """The chapter's solution notebook, run once per test session."""
-    return execute(read(solution_path(chapter)))
-
-
-@functools.cache
 def executed_release(chapter: str):
     """The chapter's release notebook, run once per test session."""
     return execute(read(release_path(chapter)))
-
-
-def stderr_text(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
 
 
 def fill_answers(release, sources: dict[str, str]):

@@ -251,6 +251,7 @@ CELL_REPORT = """
             executed: model.type === 'code' ? model.executionCount : null,
             source: model.sharedModel.getSource().slice(0, 200), outputs: outputs.map(o => ({
               output_type: o.output_type, ename: o.ename || '', evalue: (o.evalue || '').slice(0, 300),
+              name: o.name || '', stream: o.output_type === 'stream' ? String(o.text || '').slice(0, 300) : '',
               mimes: Object.keys(o.data || {}),
               text: (o.data && o.data['text/plain'] ? String(o.data['text/plain']) : '').slice(0, 200)})),
             shown};

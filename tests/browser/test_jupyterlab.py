@@ -1,8 +1,11 @@
-"""The course as a learner meets it: every notebook run in JupyterLab in a real browser.
+"""The course as a learner meets it: notebooks run in JupyterLab in a real browser.
 
-For each release and solution notebook: run every cell, wait for the kernel to go idle,
-and check that only the unwritten exercises fail, that every widget renders and every
-figure is an image. In the solution notebooks every explorer (a cell that calls a
+Every solution notebook, and the release of the first chapter (the other releases run
+headless in test_notebooks_run.py: what the browser adds, widgets and the "not written yet"
+figures rendering, is the same machinery in every chapter): run every cell, wait for the
+kernel to go idle, and check that only the unwritten exercises fail, that no test cell
+writes to stderr (nbgrader would score it 0), that every widget renders and every figure is
+an image. In the solution notebooks every explorer (a cell that calls a
 ``*_explorer(...)`` function) is exercised: every slider moved with the keyboard and the
 mouse, every drop-down set to another option, every text box typed in, and the figure must
 change each time. A screenshot of each notebook goes to test-artifacts/browser/.
@@ -55,6 +58,8 @@ def _notebooks() -> list:
     found = []
     for kind, folder in (("release", "notebooks"), ("solution", "solutions")):
         for path in sorted((REPOSITORY / folder).glob("*/*.ipynb")):
+            if kind == "release" and found:
+                continue  # one release in the browser; all of them headless
             if path.stem == path.parent.name:
                 found.append(pytest.param(kind, f"{folder}/{path.parent.name}/{path.name}",
                                           id=f"{kind}-{path.parent.name}"))
@@ -84,6 +89,9 @@ def _problems(kind: str, cells: list[dict]) -> list[str]:
         for output in outputs:
             if output["output_type"] == "error" and not _allowed_error(kind, cell, output):
                 problems.append(f"{where}: {output['ename']}: {output['evalue']}")
+            if kind == "solution" and cell["nbgrader"].get("grade") and output["name"] == "stderr":
+                problems.append(f"{where}: a test cell wrote to stderr (nbgrader would score it 0): "
+                                f"{output['stream'][:200]!r}")
         if len(outputs) != len(shown):
             problems.append(f"{where}: {len(outputs)} outputs but {len(shown)} shown in the page")
             continue
