@@ -271,6 +271,11 @@ def _compare_one(where: str, case: Case, actual: Any, expected: Any, hint: Hint 
         if actual.shape == expected_array.T.shape and actual.ndim == 2:
             problem += " It looks transposed: check the order of the matrix product and the .T."
         fail(problem)
+    if expected_array.dtype.kind == "b" and actual.dtype.kind != "b":
+        fail(
+            f"the result has dtype {actual.dtype}, expected booleans (True/False): build it from a "
+            f"comparison, e.g. `np.arange(n)[None, :] <= np.arange(n)[:, None]`, or `.astype(bool)`."
+        )
     if expected_array.dtype.kind == "f" and actual.dtype.kind != "f":
         fail(
             f"the result has dtype {actual.dtype}, expected floating point. Integer input "

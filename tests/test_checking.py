@@ -102,3 +102,8 @@ def test_the_helpers_for_hints():
     assert close(np.array([1.0, 2.0]), [1.0, 2.0 + 1e-9]) and not close([1.0], [1.0, 2.0])
     assert constant_factor(np.array([2.0, 4.0]), np.array([1.0, 2.0])) == pytest.approx(2.0)
     assert constant_factor(np.array([2.0, 5.0]), np.array([1.0, 2.0])) is None
+
+
+def test_a_float_mask_where_booleans_are_expected_fails():
+    cases = [Case("n = 2", (2,), expected=np.array([[True, False], [True, True]]))]
+    assert "expected booleans" in _failure(lambda n: np.tril(np.ones((n, n))), cases)

@@ -11,6 +11,14 @@ CHAPTER = "07_masking_and_multi_head"
 
 WRONG = {
     "causal_mask": {
+        "floats 0/1 instead of booleans": Wrong('''
+import numpy as np
+
+def causal_mask(n):
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got n={n}")
+    return np.tril(np.ones((n, n)))
+''', hint="expected booleans"),
         "11: convention flipped, True = blocked (np.triu above the diagonal)": Wrong('''
 import numpy as np
 
@@ -269,6 +277,16 @@ def masked_attention(Q, K, V, mask):
 ''', hint="does not name"),
     },
     "split_heads": {
+        "reshapes X itself (X.shape = ...)": Wrong('''
+import numpy as np
+
+def split_heads(X, h):
+    n, d = X.shape
+    if h < 1 or d % h:
+        raise ValueError(f"h={h} must be at least 1 and divide d={d}")
+    X.shape = (n, h, d // h)
+    return X.transpose(1, 0, 2)
+''', hint="changed its input"),
         "12: reshape alone, no transpose (heads mix positions)": Wrong('''
 import numpy as np
 
