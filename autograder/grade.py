@@ -5,14 +5,17 @@ zip downloaded from an LMS (with ``--assignment``). The steps, each rerunnable:
 
 1. collect: find every submission; one that cannot be graded gets a one-line reason;
 2. rebuild: the released notebook with the submission's answer cells (tampering undone);
-3. run, in parallel (``--jobs``), in the sandbox: the notebook (execute.py), then the
-   cross-check of its answer cells on the test cases (crosscheck.py), whose verdicts are
-   judged here, where the expected values are;
+3. run, in parallel (``--jobs``), in the sandbox: the notebook (execute.py; its hidden
+   tests are not run in the learner's kernel), then the cross-check of its answer cells on
+   every test's cases (crosscheck.py), whose verdicts are judged here, where the expected
+   values are;
 4. nbgrader autogrades, one submission at a time, with the command's steps in its pipeline
    (preprocessors/): the sandbox's outputs replayed, then the cross-check's verdicts, so a
-   test the notebook passed but the cross-check failed shows why and scores 0; the
-   gradebook is OUT/course/gradebook.db;
-5. feedback pages without hidden tests, then grades.csv and tests.csv, each written whole.
+   test the notebook passed but the cross-check failed, or hidden tests the cross-check
+   failed, show why and score 0; the gradebook is OUT/course/gradebook.db;
+5. feedback pages without hidden tests; each submission's record (results.py) kept in
+   OUT/course/results; then one model of the whole gradebook, from which grades.csv,
+   tests.csv, mistakes.csv and report.html (report.py) are written, each whole.
 
 OUT/course is a full nbgrader course directory: the formgrader can open it to grade the
 "check your understanding" answers by hand. Grading again replaces a submission's automatic
@@ -35,23 +38,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from autograder import crosscheck, workers
+from autograder import crosscheck, report, results, workers
 from autograder.collect import Submission, UsageError, collect, one_line
 from autograder.course import CourseDirectory, chapters, ensure_tools_on_path
 from autograder.isolation import Isolation
 from autograder.logs import last_error_line
-from autograder.notebook_model import answer_sources, grade_id, is_test, passed_in_notebook
+from autograder.notebook_model import answer_sources, grade_id, has_hidden_tests, is_test, passed_in_notebook
 from autograder.preprocessors.crosscheck_verdicts import verdict_path
 from autograder.rebuild import rebuild
+from autograder.results import GRADE_COLUMNS, MISTAKE_COLUMNS, TEST_COLUMNS
 from autograder.settings import Settings
-
-GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
-                 "manual_pending", "status", "reason", "notes"]
-TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
-                "crosscheck", "note"]
 
 
 @dataclass
@@ -63,6 +62,8 @@ class Graded:
     attention: bool = False  # something an instructor should look at
     tests: dict[str, dict] = field(default_factory=dict)  # grade id -> crosscheck, note
     seconds: float = 0.0
+    run_problem: str = ""  # why the run did not finish (kept for the report)
+    feedback_problem: str = ""
 
 
 class GradingCourse(CourseDirectory):
@@ -95,12 +96,16 @@ class GradingCourse(CourseDirectory):
 
 
 def grade(submissions_path: Path, out: Path, settings: Settings | None = None, log=print) -> list[dict]:
-    """Grade everything in ``submissions_path``; write the results into ``out``; return grades.csv's rows."""
+    """Grade everything in ``submissions_path``; write the results of everything graded into
+    ``out`` so far; return grades.csv's rows of this run's submissions (with ``attention``)."""
     settings = settings or Settings()
     started = time.perf_counter()
     ensure_tools_on_path()
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own gradebook code trips these
     known = chapters()
+    # Before anything is written: a machine that cannot isolate student code is refused here.
+    isolation = Isolation.for_this_machine(hide=[out.resolve() / "course", submissions_path.resolve(), out.resolve()],
+                                           settings=settings)
     submissions = collect(submissions_path, known, assignment=settings.assignment,
                           zip_pattern=settings.zip_pattern, scratch=out / "course" / "unzipped")
     out.mkdir(parents=True, exist_ok=True)
@@ -117,8 +122,6 @@ def grade(submissions_path: Path, out: Path, settings: Settings | None = None, l
             continue
         tasks.append(_prepare(course, s, graded[s.key], tests[s.assignment], templates, settings))
 
-    isolation = Isolation.for_this_machine(hide=[course.root, submissions_path.resolve(), out.resolve()],
-                                           settings=settings)
     log(f"Prepared in {time.perf_counter() - started:.1f} s. Running {len(tasks)} submission(s) on "
         f"{settings.jobs} worker(s); student code is {isolation.describe()}")
     started = time.perf_counter()
@@ -135,6 +138,7 @@ def grade(submissions_path: Path, out: Path, settings: Settings | None = None, l
             if outcome.problem:
                 entry.notes.append(outcome.problem)
                 entry.attention = True
+                entry.run_problem = outcome.problem
             _autograde(course, entry, tests[s.assignment], outcome)
             status = f"not graded: {s.problem}" if s.problem else "graded"
             log(f"  {s.key}: {status} ({outcome.seconds:.1f} s){'; ' + '; '.join(entry.notes) if entry.notes else ''}")
@@ -149,10 +153,15 @@ def grade(submissions_path: Path, out: Path, settings: Settings | None = None, l
             if problem:
                 entry.notes.append(f"feedback failed: {problem}")
                 entry.attention = True
+                entry.feedback_problem = problem
     log(f"Ran, graded and wrote feedback in {time.perf_counter() - started:.1f} s.")
-    rows, test_rows = _read_gradebook(course, graded)
-    _write_outputs(out, course, graded, rows, test_rows)
-    return rows
+    for entry in graded.values():
+        results.save_record(course.root, _record(course, entry, isolation.label()))
+    model = results.load(course.root)
+    _write_outputs(out, course, graded, model)
+    this_run = {(e.submission.student_id, e.submission.assignment): e for e in graded.values()}
+    return [{**row, "attention": this_run[key].attention or bool(this_run[key].submission.problem)}
+            for row in model.grade_rows() if (key := (row["student_id"], row["assignment"])) in this_run]
 
 
 def _prepare(course: GradingCourse, s: Submission, entry: Graded, tests, templates,
@@ -172,6 +181,7 @@ def _prepare(course: GradingCourse, s: Submission, entry: Graded, tests, templat
         notebook=path,
         executed=course.executed / s.student_id / s.assignment / path.name,
         crosscheck_job=crosscheck.job(course.read_source(s.assignment), answers, tests, settings.call_timeout),
+        judged_outside=frozenset(tests),
     )
 
 
@@ -188,17 +198,20 @@ def _autograde(course: GradingCourse, entry: Graded, tests, outcome: workers.Out
     for cell in executed.cells:
         if not is_test(cell):
             continue
-        notebook_passed = passed_in_notebook(cell)
+        outside = has_hidden_tests(cell) and grade_id(cell) in tests
+        notebook_passed = None if outside else passed_in_notebook(cell)
         verdict = verdicts.get(grade_id(cell))
         record = {"notebook_passed": notebook_passed, "crosscheck": "", "note": ""}
         if verdict is not None:
             record["crosscheck"] = "pass" if verdict.passed else "fail"
-            if notebook_passed and not verdict.passed:
+            if notebook_passed is None:
+                record["note"] = "hidden tests: judged by the cross-check alone, outside the learner's kernel"
+            elif notebook_passed and not verdict.passed:
                 record["note"] = ("the notebook passed this test but the cross-check failed: "
                                   + one_line(verdict.message, 400))
                 entry.notes.append(f"{grade_id(cell)}: notebook passed, cross-check failed")
                 entry.attention = True
-            elif verdict.passed and not notebook_passed:
+            elif verdict.passed and notebook_passed is False:
                 record["note"] = "the cross-check passed but the notebook did not (see its output)"
         entry.tests[grade_id(cell)] = record
     result = course.nbgrader.autograde(s.assignment, s.student_id, force=True, create=True)
@@ -206,54 +219,21 @@ def _autograde(course: GradingCourse, entry: Graded, tests, outcome: workers.Out
         s.problem = "autograding failed: " + last_error_line(result.get("log", ""))
 
 
-def _read_gradebook(course: GradingCourse, graded: dict[str, Graded]) -> tuple[list[dict], list[dict]]:
-    rows, test_rows = [], []
-    with Gradebook(course.db_url) as gradebook:
-        assignments = {a.name: a for a in gradebook.assignments}
-        for entry in graded.values():
-            s = entry.submission
-            row = {"student_id": s.student_id, "assignment": s.assignment, "score": 0.0, "max_score": "",
-                   "auto_score": 0.0, "auto_max_score": "", "manual_pending": "",
-                   "status": "not graded" if s.problem else "graded", "reason": s.problem,
-                   "notes": "; ".join(entry.notes), "attention": entry.attention or bool(s.problem)}
-            assignment = assignments.get(s.assignment)
-            if assignment is not None:
-                cells = [cell for nb in assignment.notebooks for cell in nb.grade_cells]
-                row["max_score"] = assignment.max_score
-                row["auto_max_score"] = sum(c.max_score for c in cells if c.cell_type == "code")
-                row["manual_pending"] = row["max_score"] - row["auto_max_score"]
-            if not s.problem:
-                try:
-                    submitted = gradebook.find_submission(s.assignment, s.student_id)
-                except MissingEntry:
-                    row.update(status="not graded", reason="no grade recorded by nbgrader")
-                else:
-                    row["score"] = submitted.score
-                    row["auto_score"] = submitted.code_score
-                    manual = [g for nb in submitted.notebooks for g in nb.grades
-                              if g.cell.cell_type == "markdown" and g.manual_score is not None]
-                    row["manual_pending"] = row["manual_pending"] - sum(g.max_score for g in manual)
-                    for nb in submitted.notebooks:
-                        for g in nb.grades:
-                            extra = entry.tests.get(g.name, {})
-                            test_rows.append({
-                                "student_id": s.student_id, "assignment": s.assignment, "test": g.name,
-                                "score": g.score, "max_score": g.max_score,
-                                "graded_by": "hand" if g.cell.cell_type == "markdown" else "tests",
-                                "notebook_score": _notebook_score(extra, g.max_score),
-                                "crosscheck": extra.get("crosscheck", ""), "note": extra.get("note", ""),
-                            })
-            rows.append(row)
-    return rows, test_rows
+def _record(course: GradingCourse, entry: Graded, isolation: str) -> results.Record:
+    """What the results model needs of a submission beyond the gradebook's scores."""
+    s = entry.submission
+    tests = {}
+    if entry.tests:
+        tests = results.test_records(course.executed / s.student_id / s.assignment / f"{s.assignment}.ipynb",
+                                     verdict_path(course.verdicts, s.student_id, s.assignment), entry.tests)
+    return results.Record(
+        student_id=s.student_id, assignment=s.assignment, status="not graded" if s.problem else "graded",
+        reason=s.problem, notes=list(entry.notes), attention=entry.attention, seconds=entry.seconds or None,
+        run_problem=entry.run_problem, feedback_problem=entry.feedback_problem, tests=tests, isolation=isolation,
+    )
 
 
-def _notebook_score(record: dict, max_score: float):
-    if "notebook_passed" not in record:
-        return ""
-    return max_score if record["notebook_passed"] else 0.0
-
-
-def _write_outputs(out: Path, course: GradingCourse, graded: dict[str, Graded], rows, test_rows) -> None:
+def _write_outputs(out: Path, course: GradingCourse, graded: dict[str, Graded], model: results.Results) -> None:
     for entry in graded.values():
         s = entry.submission
         source = course.feedback_folder(s.student_id, s.assignment)
@@ -263,8 +243,10 @@ def _write_outputs(out: Path, course: GradingCourse, graded: dict[str, Graded], 
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(source, target)
-    _write_csv_atomically(out / "tests.csv", TEST_COLUMNS, test_rows)
-    _write_csv_atomically(out / "grades.csv", GRADE_COLUMNS, [{k: r[k] for k in GRADE_COLUMNS} for r in rows])
+    _write_csv_atomically(out / "tests.csv", TEST_COLUMNS, model.test_rows())
+    _write_csv_atomically(out / "mistakes.csv", MISTAKE_COLUMNS, model.mistake_rows())
+    report.write(model, out / "report.html")
+    _write_csv_atomically(out / "grades.csv", GRADE_COLUMNS, model.grade_rows())
 
 
 def _write_csv_atomically(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -272,9 +254,7 @@ def _write_csv_atomically(path: Path, columns: list[str], rows: list[dict]) -> N
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(buffer.getvalue())
-    os.replace(partial, path)
+    results.write_whole(path, buffer.getvalue())
 
 
 def main(argv: list[str]) -> int:

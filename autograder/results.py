@@ -1,0 +1,448 @@
+"""The results of grading, as one model: every table and figure of a run is a view of it.
+
+1. Each grading run keeps, per submission, what the gradebook cannot hold: a record in
+   ``OUT/course/results/<student>/<assignment>.json`` (:func:`save_record`): the status
+   and its reason, the notes, whether it needs attention (and why), the seconds it took,
+   and how the notebook and the cross-check each found every test, with their failure
+   messages.
+2. :func:`load` builds the model once per run from the gradebook (the scores, for every
+   submission ever graded into this OUT) and those records (everything else, also for
+   submissions that could not be graded and so never reached the gradebook).
+3. grades.csv, tests.csv and mistakes.csv are its rows (:meth:`Results.grade_rows`, ...);
+   report.py draws the page from the same object.
+
+A *mistake* is what a failing test says went wrong: the line of its failure message that
+starts with "Hint: ", taken from the cross-check's verdict when the cross-check failed (it
+is computed in the grader, where a learner cannot forge it), otherwise from the notebook's
+own error output of the test cell. A failing test without a hint is kept as
+"(no hint: <the message's first line, shortened>)", so that no failure goes uncounted.
+Mistakes are grouped by their text with whitespace normalised and with what varies from
+case to case masked: numbers, and quoted values (:func:`mistake_key`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import nbformat
+
+from attention_course.messages import NOT_WRITTEN
+from autograder.notebook_model import grade_id, is_test, passed_in_notebook
+
+GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
+                 "manual_pending", "status", "reason", "notes", "isolation"]
+TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
+                "crosscheck", "note"]
+MISTAKE_COLUMNS = ["student_id", "assignment", "test", "mistake"]
+
+#: The longest failure message a record keeps of a test (the cross-check keeps as much).
+MESSAGE_CHARS = 4000
+#: The longest mistake text: a hint is a sentence or two.
+MISTAKE_CHARS = 300
+#: How much of a message's first line stands for a failure without a hint.
+NO_HINT_CHARS = 100
+HINT_PREFIX = "Hint: "
+
+#: Why a submission needs an instructor, in the order the page lists them.
+NOT_GRADED, RUN_PROBLEM, DISAGREEMENT, FEEDBACK_FAILED, LATE = (
+    "not graded", "did not run to the end", "cross-check disagrees", "feedback failed", "late")
+ATTENTION_ORDER = [NOT_GRADED, RUN_PROBLEM, DISAGREEMENT, FEEDBACK_FAILED, LATE]
+
+
+# --- Records: what a grading run keeps per submission -------------------------------------
+
+@dataclass
+class TestRecord:
+    """How the notebook and the cross-check each found one test."""
+
+    __test__ = False  # not a pytest class
+
+    notebook_passed: bool | None = None  # None: the test did not run in the notebook
+    notebook_message: str = ""
+    crosscheck: str = ""  # "pass", "fail", or "" (the cross-check does not judge this test)
+    crosscheck_message: str = ""
+    note: str = ""
+
+
+@dataclass
+class Record:
+    student_id: str
+    assignment: str
+    status: str = "graded"
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    attention: bool = False
+    seconds: float | None = None
+    run_problem: str = ""  # the kernel died, the notebook ran out of time, ...
+    feedback_problem: str = ""
+    tests: dict[str, TestRecord] = field(default_factory=dict)
+    #: How the run that graded it ran student code ("isolated", or "not isolated: why").
+    isolation: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict) -> Record:
+        tests = {name: TestRecord(**test) for name, test in data.pop("tests", {}).items()}
+        return cls(**data, tests=tests)
+
+
+def records_folder(course_root: Path) -> Path:
+    return Path(course_root) / "results"
+
+
+def record_path(course_root: Path, student: str, assignment: str) -> Path:
+    """A submission that could not be graded may carry any name: quote it into a file name."""
+    return records_folder(course_root) / _file_name(student) / f"{_file_name(assignment or '(none)')}.json"
+
+
+def _file_name(text: str) -> str:
+    quoted = quote(text, safe="")
+    return quoted.replace(".", "%2E") if set(quoted) <= {"."} else quoted
+
+
+def save_record(course_root: Path, record: Record) -> None:
+    path = record_path(course_root, record.student_id, record.assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_whole(path, json.dumps(asdict(record), indent=1, ensure_ascii=False))
+
+
+def read_records(course_root: Path) -> dict[tuple[str, str], Record]:
+    records = {}
+    for path in sorted(records_folder(course_root).glob("*/*.json")):
+        try:
+            record = Record.from_json(json.loads(path.read_text()))
+        except (ValueError, TypeError):  # a record from an older version, or cut short: ignore it
+            continue
+        records[(record.student_id, record.assignment)] = record
+    return records
+
+
+def test_records(executed: Path, verdicts: Path, found: dict[str, dict]) -> dict[str, TestRecord]:
+    """Every test's record: ``found`` (grade id -> notebook_passed, crosscheck, note, as
+    grading judged them) with the failure messages of the executed notebook and of the
+    cross-check's verdicts added."""
+    cross = json.loads(verdicts.read_text()) if verdicts.is_file() else {}
+    messages = {}
+    if executed.is_file():
+        notebook = nbformat.read(executed, as_version=4)
+        messages = {grade_id(c): _failure_text(c) for c in notebook.cells if is_test(c) and not passed_in_notebook(c)}
+    records = {}
+    for name, judged in found.items():
+        verdict = cross.get(name) or {}
+        records[name] = TestRecord(
+            notebook_passed=judged.get("notebook_passed"),
+            notebook_message=messages.get(name, "")[:MESSAGE_CHARS],
+            crosscheck=judged.get("crosscheck", ""),
+            crosscheck_message="" if verdict.get("passed", True) else str(verdict.get("message", ""))[:MESSAGE_CHARS],
+            note=judged.get("note", ""),
+        )
+    return records
+
+
+def _failure_text(cell) -> str:
+    """What a failed test cell said: its error's message, or what it wrote to stderr."""
+    texts = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            texts.append(str(output.get("evalue", "")) or str(output.get("ename", "")))
+        elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = output.get("text", "")
+            texts.append("".join(text) if isinstance(text, list) else str(text))
+    return "\n".join(texts)
+
+
+# --- Mistakes ------------------------------------------------------------------------------
+
+def mistake_of(message: str) -> str:
+    """The mistake a failure message names: its hint, or "(no hint: ...)"."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(HINT_PREFIX):
+            return _shorten(" ".join(line[len(HINT_PREFIX):].split()), MISTAKE_CHARS)
+    if not lines:
+        return "(no hint: no message)"
+    first = " ".join(lines[0].split())
+    if NOT_WRITTEN in first:
+        first = first[: first.index(NOT_WRITTEN) + len(NOT_WRITTEN)]
+    return f"(no hint: {_shorten(first, NO_HINT_CHARS)})"
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+_NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_QUOTED = re.compile(r"(?<![A-Za-z0-9])'[^'\n]*'(?![A-Za-z0-9])|\"[^\"\n]*\"")
+
+
+def mistake_key(text: str) -> str:
+    """What identical mistakes share: the text with numbers (``d_k = 4``, a shape, a relative
+    error) and quoted values (``'dog'``) masked, since they come from the failing case."""
+    return _NUMBER.sub("#", _QUOTED.sub("'…'", " ".join(text.split())))
+
+
+@dataclass(frozen=True)
+class Mistake:
+    student_id: str
+    assignment: str
+    test: str
+    text: str
+    source: str  # "cross-check" or "notebook"
+
+    @property
+    def key(self) -> str:
+        return mistake_key(self.text)
+
+
+@dataclass
+class MistakeGroup:
+    """One mistake of one chapter, and everyone who made it."""
+
+    label: str  # the most frequent wording
+    wordings: int
+    tests: list[str]
+    students: list[str]
+    rows: int
+
+
+# --- The model ------------------------------------------------------------------------------
+
+@dataclass
+class TestResult:
+    __test__ = False  # not a pytest class
+
+    test: str
+    score: float
+    max_score: float
+    graded_by: str  # "tests" or "hand"
+    record: TestRecord | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+    @property
+    def disagrees(self) -> bool:
+        """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
+        return bool(self.record and self.record.notebook_passed and self.record.crosscheck == "fail")
+
+    def mistake(self, student_id: str, assignment: str) -> Mistake | None:
+        record = self.record
+        if self.graded_by != "tests" or record is None:
+            return None
+        if record.crosscheck == "fail":
+            return Mistake(student_id, assignment, self.test, mistake_of(record.crosscheck_message), "cross-check")
+        if record.notebook_passed is False:
+            return Mistake(student_id, assignment, self.test, mistake_of(record.notebook_message), "notebook")
+        return None
+
+
+@dataclass
+class SubmissionResult:
+    student_id: str
+    assignment: str
+    status: str = "graded"
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    score: float = 0.0
+    max_score: float | str = ""
+    auto_score: float = 0.0
+    auto_max_score: float | str = ""
+    manual_pending: float | str = ""
+    seconds: float | None = None
+    seconds_late: float = 0.0
+    isolation: str = ""
+    attention_reasons: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
+    tests: list[TestResult] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.student_id}/{self.assignment}"
+
+    @property
+    def graded(self) -> bool:
+        return self.status == "graded"
+
+    @property
+    def attention(self) -> bool:
+        return bool(self.attention_reasons)
+
+    def mistakes(self) -> list[Mistake]:
+        found = (t.mistake(self.student_id, self.assignment) for t in self.tests)
+        return [m for m in found if m is not None]
+
+
+@dataclass
+class Results:
+    submissions: list[SubmissionResult]
+
+    def chapters(self) -> list[str]:
+        """The assignments graded at least once (a submission to no known chapter is in none)."""
+        return sorted({s.assignment for s in self.submissions if s.max_score != ""})
+
+    def of_chapter(self, assignment: str) -> list[SubmissionResult]:
+        return [s for s in self.submissions if s.assignment == assignment]
+
+    def grade_rows(self) -> list[dict]:
+        return [{"student_id": s.student_id, "assignment": s.assignment, "score": s.score, "max_score": s.max_score,
+                 "auto_score": s.auto_score, "auto_max_score": s.auto_max_score,
+                 "manual_pending": s.manual_pending, "status": s.status, "reason": s.reason,
+                 "notes": "; ".join(s.notes), "isolation": s.isolation} for s in self.submissions]
+
+    def test_rows(self) -> list[dict]:
+        rows = []
+        for s in self.submissions:
+            if not s.graded:
+                continue
+            for t in s.tests:
+                record = t.record or TestRecord()
+                notebook = "" if record.notebook_passed is None else (t.max_score if record.notebook_passed else 0.0)
+                rows.append({"student_id": s.student_id, "assignment": s.assignment, "test": t.test,
+                             "score": t.score, "max_score": t.max_score, "graded_by": t.graded_by,
+                             "notebook_score": notebook, "crosscheck": record.crosscheck, "note": record.note})
+        return rows
+
+    def mistakes(self, assignment: str | None = None) -> list[Mistake]:
+        return [m for s in self.submissions if s.graded and assignment in (None, s.assignment) for m in s.mistakes()]
+
+    def mistake_rows(self) -> list[dict]:
+        return [{"student_id": m.student_id, "assignment": m.assignment, "test": m.test, "mistake": m.text}
+                for m in self.mistakes()]
+
+    def mistake_groups(self, assignment: str) -> list[MistakeGroup]:
+        """The chapter's mistakes, the one that most students made first."""
+        by_key: dict[str, list[Mistake]] = {}
+        for mistake in self.mistakes(assignment):
+            by_key.setdefault(mistake.key, []).append(mistake)
+        groups = []
+        for found in by_key.values():
+            wordings = Counter(m.text for m in found)
+            label = min(wordings, key=lambda text: (-wordings[text], text))
+            groups.append(MistakeGroup(label, len(wordings), sorted({m.test for m in found}),
+                                       sorted({m.student_id for m in found}), len(found)))
+        return sorted(groups, key=lambda g: (-len(g.students), g.label.startswith("(no hint"), g.label))
+
+    def pass_rates(self, assignment: str) -> list[tuple[str, int, int]]:
+        """(test, students who passed it, students graded) for each automatic test, in notebook order."""
+        counts: dict[str, list[int]] = {}
+        for s in self.of_chapter(assignment):
+            if not s.graded:
+                continue
+            for t in s.tests:
+                if t.graded_by == "tests":
+                    tally = counts.setdefault(t.test, [0, 0])
+                    tally[0] += t.passed
+                    tally[1] += 1
+        return [(test, passed, total) for test, (passed, total) in counts.items()]
+
+    def disagreements(self, assignment: str) -> list[tuple[SubmissionResult, TestResult]]:
+        return [(s, t) for s in self.of_chapter(assignment) if s.graded for t in s.tests if t.disagrees]
+
+    def needing_attention(self) -> list[tuple[SubmissionResult, str, str]]:
+        """(submission, kind, detail), the most serious kind first."""
+        found = [(s, kind, detail) for s in self.submissions for kind, detail in s.attention_reasons]
+        return sorted(found, key=lambda f: (ATTENTION_ORDER.index(f[1]), f[0].assignment, f[0].student_id))
+
+    def seconds(self, assignment: str) -> list[tuple[str, float]]:
+        """(student, seconds its run took), the slowest first."""
+        timed = [(s.student_id, s.seconds) for s in self.of_chapter(assignment) if s.seconds is not None]
+        return sorted(timed, key=lambda pair: (-pair[1], pair[0]))
+
+    def summary(self, assignment: str) -> dict:
+        graded = [s for s in self.of_chapter(assignment) if s.graded]
+        scores = [s.score for s in graded]
+        return {"submissions": len(self.of_chapter(assignment)), "graded": len(graded),
+                "mean": statistics.fmean(scores) if scores else None,
+                "median": statistics.median(scores) if scores else None,
+                "max_score": next((s.max_score for s in graded), "")}
+
+
+def load(course_root: Path) -> Results:
+    """The model of everything graded into this course directory."""
+    from nbgrader.api import Gradebook
+
+    course_root = Path(course_root)
+    records = read_records(course_root)
+    found: dict[tuple[str, str], SubmissionResult] = {}
+    database = course_root / "gradebook.db"
+    if database.is_file():
+        with Gradebook(f"sqlite:///{database}") as gradebook:
+            for assignment in gradebook.assignments:
+                for submitted in assignment.submissions:
+                    key = (submitted.student.id, assignment.name)
+                    found[key] = _from_gradebook(assignment, submitted, records.get(key))
+            maxima = {a.name: _maxima(a) for a in gradebook.assignments}
+    else:
+        maxima = {}
+    for key, record in records.items():
+        if key in found and record.status == "graded":
+            continue
+        result = SubmissionResult(record.student_id, record.assignment, record.status, record.reason,
+                                  list(record.notes), seconds=record.seconds, isolation=record.isolation)
+        if record.assignment in maxima:
+            result.max_score, result.auto_max_score, result.manual_pending = maxima[record.assignment]
+        if record.status == "graded":  # the run finished, but nbgrader recorded nothing
+            result.status, result.reason = "not graded", "no grade recorded by nbgrader"
+        result.attention_reasons = _attention(record, result, late=0.0)
+        found[key] = result
+    return Results([found[key] for key in sorted(found)])
+
+
+def _maxima(assignment) -> tuple[float, float, float]:
+    cells = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells]
+    auto = sum(c.max_score for c in cells if c.cell_type == "code")
+    return assignment.max_score, auto, assignment.max_score - auto
+
+
+def _from_gradebook(assignment, submitted, record: Record | None) -> SubmissionResult:
+    max_score, auto_max, pending = _maxima(assignment)
+    grades = [g for notebook in submitted.notebooks for g in notebook.grades]
+    hand = [g for g in grades if g.cell.cell_type == "markdown"]
+    pending -= sum(g.max_score for g in hand if g.manual_score is not None)
+    record = record or Record(submitted.student.id, assignment.name)
+    result = SubmissionResult(
+        submitted.student.id, assignment.name, record.status, record.reason, list(record.notes),
+        max_score=max_score, auto_max_score=auto_max, manual_pending=pending, seconds=record.seconds,
+        seconds_late=float(submitted.total_seconds_late or 0.0), isolation=record.isolation,
+    )
+    if result.graded:
+        result.score, result.auto_score = submitted.score, submitted.code_score
+        result.tests = [TestResult(g.name, g.score, g.max_score, "hand" if g.cell.cell_type == "markdown" else "tests",
+                                   record.tests.get(g.name)) for g in grades]
+    result.attention_reasons = _attention(record, result, result.seconds_late)
+    return result
+
+
+def _attention(record: Record, result: SubmissionResult, late: float) -> list[tuple[str, str]]:
+    reasons = []
+    if not result.graded:
+        reasons.append((NOT_GRADED, result.reason))
+    if record.run_problem:
+        reasons.append((RUN_PROBLEM, record.run_problem))
+    disagreeing = [t.test for t in result.tests if t.disagrees]
+    if disagreeing:
+        reasons.append((DISAGREEMENT, "the notebook passed, the cross-check failed: " + ", ".join(disagreeing)))
+    if record.feedback_problem:
+        reasons.append((FEEDBACK_FAILED, record.feedback_problem))
+    if late > 0:
+        reasons.append((LATE, f"{late / 3600:.1f} h after the due date"))
+    if record.attention and not reasons:  # flagged by grading for a reason this model does not name
+        reasons.append((RUN_PROBLEM, "; ".join(record.notes)))
+    return reasons
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a partial file, then one rename."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+

@@ -1,0 +1,29 @@
+"""The grading report opens in a browser from the file alone: no server, no request, no error."""
+
+from __future__ import annotations
+
+from autograder import report
+from tests.browser.jupyterlab import ARTIFACTS
+from tests.test_report import class_with_known_mistakes
+
+
+def test_the_report_opens_offline_from_its_file(page, tmp_path):
+    path = tmp_path / "report.html"
+    report.write(class_with_known_mistakes(), path)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    assert page.title() == "Grading report"
+    assert page.locator("h2#attention").inner_text().startswith("Needs your attention")
+    images = page.locator("img")
+    assert images.count() == 3
+    for index in range(images.count()):  # every figure decoded and drawn, with alt text
+        image = images.nth(index)
+        assert image.get_attribute("alt")
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.locator("details").first.evaluate("element => element.open = true")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    assert requested == [path.as_uri()], f"the page asked for more than its own file: {requested}"
+    assert page.console_errors == []
