@@ -20,7 +20,7 @@ lab-instructor: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m tests.setup_browser
-	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=25
+	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release

@@ -76,7 +76,9 @@ def run_in_process(task: dict) -> dict:
 
 
 def run_answers(task: dict, isolation: Isolation, worker: int, work: Path, seconds: int) -> dict:
-    """Run the job in a fresh sandboxed process; return its answer, or {"failed": reason}."""
+    """Run the job in a fresh sandboxed process, for at most ``seconds`` in all (see
+    ``Settings.crosscheck_seconds``); return its answer, or {"failed": reason}."""
+    work.mkdir(parents=True, exist_ok=True)  # the working folder where there is no sandbox
     command = [*isolation.prefix(worker, work), isolation.python, "-m", "autograder.crosscheck_runner"]
     start = time.perf_counter()
     try:
@@ -169,6 +171,8 @@ def _apply_changes(args: tuple, after) -> None:
         return
     for mine, theirs in zip(args, after):
         if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+            if mine.shape != theirs.shape and mine.size == theirs.size:
+                mine.shape = theirs.shape  # ``X.shape = ...`` in the learner's function
             if mine.shape == theirs.shape and mine.dtype == theirs.dtype:
                 mine[...] = theirs
         elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):

@@ -9,9 +9,11 @@ gets an error output saying so, so that nbgrader cannot mistake "no output" for 
 Outputs are cut, as they arrive, to a size a feedback page can hold: this is the only
 place that caps them.
 
-A kernel that dies before it is ready has run no student code: it lost a race for a port
-with another process, or the machine was briefly short of something. It is started again
-(up to ``Settings.kernel_starts`` times) rather than costing the student their marks.
+The kernel runs in the sandbox, which has no network: it talks to the grader over Unix
+sockets in a folder the two share (:class:`SandboxKernelManager`), so no port can be taken
+from under it either. A kernel that dies before it is ready has run no student code (the
+machine was briefly short of something): it is started again (up to
+``Settings.kernel_starts`` times) rather than costing the student their marks.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import shutil
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
@@ -83,12 +89,13 @@ class Execution:
     problem: str = ""
 
 
-def run(notebook, kernel_folder: Path, settings: Settings) -> Execution:
-    """Execute ``notebook`` (a copy is made) with the sandbox kernel found in ``kernel_folder``."""
+def run(notebook, kernel_folder: Path, settings: Settings, judged_outside: frozenset = frozenset()) -> Execution:
+    """Execute ``notebook`` (a copy is made) with the sandbox kernel found in ``kernel_folder``;
+    ``judged_outside``: the hidden-test cells the cross-check judges (see notebook_model)."""
     os.environ["JUPYTER_PATH"] = str(kernel_folder)
     deaths = []
     while True:
-        execution, died_starting = _run_once(nbformat.from_dict(notebook), settings)
+        execution, died_starting = _run_once(nbformat.from_dict(notebook), settings, judged_outside)
         if not died_starting:
             return execution
         deaths.append(died_starting)
@@ -99,20 +106,21 @@ def run(notebook, kernel_folder: Path, settings: Settings) -> Execution:
             return Execution(execution.notebook, problem)
 
 
-def _run_once(notebook, settings: Settings) -> tuple[Execution, str]:
+def _run_once(notebook, settings: Settings, judged_outside: frozenset) -> tuple[Execution, str]:
     """One try: the execution, and why the kernel died before it was ready (or "")."""
     completed: set[int] = set()
     notebook_timeout = settings.notebook_timeout
     client = _BoundedClient(
         notebook,
         kernel_name=KERNEL_NAME,
+        kernel_manager_class=SandboxKernelManager,
         timeout=settings.cell_timeout,
         interrupt_on_timeout=True,
         allow_errors=True,
         startup_timeout=settings.kernel_start_timeout,
         on_cell_complete=lambda cell, cell_index: completed.add(cell_index),
     )
-    plan = run_plan(notebook)
+    plan = run_plan(notebook, judged_outside)
     client.settings, client.skipped, client.replaced = settings, plan.skipped, plan.replaced
     problem = ""
     started = time.monotonic()
@@ -144,3 +152,34 @@ def _mark_not_run(notebook, completed: set[int], problem: str) -> None:
                     "error", ename="NotRun", evalue=f"this test did not run: {problem}", traceback=[]
                 )
             ]
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Starts the kernel of a kernelspec and reaches it over Unix sockets (transport "ipc"),
+    in a fresh folder of its own inside the folder the kernelspec's sandbox shares with the
+    grader (``metadata.sandbox.sockets``; a temporary folder for any other kernelspec). As
+    root, that folder and the connection file belong to the uid the kernel runs as."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        sandbox = (self.kernel_spec.metadata or {}).get("sandbox", {}) if self.kernel_spec else {}
+        folder = Path(tempfile.mkdtemp(prefix="k", dir=sandbox.get("sockets")))
+        uid = sandbox.get("uid")
+        if uid is not None:
+            os.chown(folder, uid, uid)
+        self.transport, self.ip = "ipc", str(folder / "k")
+        self.connection_file = str(folder / "kernel.json")
+        self._socket_folder = folder
+        if sandbox:  # its own chatter is noise for the grader; cells' outputs come over the sockets
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+        command, kw = await super()._async_pre_start_kernel(**kw)
+        if uid is not None:
+            os.chown(self.connection_file, uid, uid)
+        return command, kw
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart and getattr(self, "_socket_folder", None):
+            shutil.rmtree(self._socket_folder, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources

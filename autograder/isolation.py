@@ -1,222 +1,169 @@
-"""How student code is started: isolated as an unprivileged user when the grader is root,
-under resource limits in every case.
+"""How this machine keeps student code away from the grader, decided once per grading run.
 
-``Isolation`` builds the command prefix that wraps a sandboxed process (see sandbox.py)
-and the kernelspec that makes nbclient start notebook kernels through it.
+``Isolation.for_this_machine`` tries the sandbox of sandbox.py (bubblewrap) for real, once:
 
-As root (and where ``unshare`` works) each sandboxed process gets new mount and PID
-namespaces, sees none of the repository, the course directory, the gradebook or the
-class's submissions, runs as a uid of its own (one per parallel worker) from a Python
-environment outside root's home, and is limited in memory, CPU time, processes and file
-size. Otherwise (an instructor grading as an ordinary user) it runs as that user, under
-the same limits, in a private working folder: it could read what that user can read, so
-grade as root where students may be hostile. In both cases the cross-check keeps a forged
-result from counting.
+- as root, bubblewrap runs as root and student code as an unprivileged uid, one per
+  parallel worker, from a block of uids that this run holds (a locked file) for as long as
+  it runs, so that two runs at once never share a uid (nor so a process limit);
+- as an ordinary user, bubblewrap makes a user namespace: no root is needed;
+- where neither works (no bubblewrap, no user namespaces), grading refuses, with the
+  reason in one line, unless the instructor passes ``--allow-unisolated``: student code
+  then runs as the grader's user under the resource limits only, and ``isolated`` and
+  ``describe()`` say so.
+
+Nothing is installed while grading: the sandbox runs the grader's own Python environment,
+read-only. ``write_kernelspec`` makes nbclient start notebook kernels through the sandbox.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course import REPOSITORY
+from autograder.collect import UsageError
+from autograder.sandbox import Limits, bwrap_command, unisolated_command, visible_paths
 from autograder.settings import Settings
 
-SANDBOX_SCRIPT = Path(__file__).resolve().parent / "sandbox.py"
-SYSTEM_PYTHON = "/usr/bin/python3"
-ENV_ROOT = Path("/var/lib/attention-course")
-FIRST_UID = 64000
-#: uids a grading run may use, one per worker; each run takes a block of its own, so that
-#: two runs at once never share a uid (and so never share a process limit).
-UIDS_PER_RUN = 64
 KERNEL_NAME = "attention-course-sandbox"
-
-
-#: What the sandbox's environment carries of the grading command: the cross-check runner
-#: and the plain-data codec it imports (nothing that knows a test).
-RUNNER_FILES = ("__init__.py", "plain.py", "crosscheck_runner.py")
+FIRST_UID = 64000
+#: uids a grading run may use, one per worker.
+UIDS_PER_RUN = 64
+UID_BLOCKS = 1000
+#: One lock file per block of uids; a run holds its block's lock while it runs.
+UID_LOCKS = Path("/run/attention-course-uids")
+#: Where the probe's answer comes from: the sandbox must run this Python and import these.
+PROBE = "import numpy, attention_course, autograder.crosscheck_runner"
 
 
 @dataclass
 class Isolation:
-    """The sandbox settings of one grading run."""
+    """The sandbox of one grading run: ``mode`` is "root" (bubblewrap as root, a uid of its
+    own per worker), "user" (bubblewrap in a user namespace) or "none"."""
 
-    hide: list[str] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
-    isolated: bool = False
+    mode: str = "none"
+    reason: str = ""  # why student code is not isolated
     python: str = sys.executable
-    first_uid: int = FIRST_UID
+    first_uid: int | None = None
+    _uid_lock: object = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def for_this_machine(cls, hide: list[Path], settings: Settings | None = None) -> Isolation:
+    def for_this_machine(cls, hide: list[Path] = (), settings: Settings | None = None) -> Isolation:
+        """The best isolation this machine gives; refuses (UsageError) to go without unless
+        the settings allow it. ``hide``: folders student code must not see (checked)."""
         settings = settings or Settings()
-        default_hidden = [REPOSITORY, Path(tempfile.gettempdir()), Path("/var/tmp"), Path("/root"),
-                          Path("/home"), Path("/dev/shm"), Path.home()]
-        paths = [str(p.resolve()) for p in [*default_hidden, *hide]]
-        if os.geteuid() == 0 and _namespaces_work() and Path(SYSTEM_PYTHON).exists():
-            first_uid = FIRST_UID + UIDS_PER_RUN * (os.getpid() % 1000)
-            return cls(hide=paths, settings=settings, isolated=True, python=str(sandbox_python()),
-                       first_uid=first_uid)
-        return cls(hide=paths, settings=settings, isolated=False, python=sys.executable)
+        _check_hidden(hide)
+        if os.geteuid() == 0:
+            lock, first_uid = _reserve_uids()
+            candidate = cls(settings, "root", first_uid=first_uid, _uid_lock=lock)
+        else:
+            candidate = cls(settings, "user")
+        problem = candidate.probe()
+        if not problem:
+            return candidate
+        if candidate._uid_lock is not None:
+            candidate._uid_lock.close()
+        if not settings.allow_unisolated:
+            raise UsageError(f"student code cannot be isolated here: {problem}; install bubblewrap "
+                             "(apt-get install bubblewrap) where user namespaces work, or pass "
+                             "--allow-unisolated to grade without isolation")
+        return cls(settings, "none", reason=problem)
+
+    @property
+    def isolated(self) -> bool:
+        return self.mode != "none"
 
     def describe(self) -> str:
-        if self.isolated:
-            return ("isolated: own uid per worker, new mount and PID namespaces, repository, "
-                    "course directory and submissions hidden, resource limits")
-        return "not isolated (not root, or no namespaces here): resource limits only"
+        """One line for the log and the README's promise: how student code runs."""
+        seen = "no network, sees only the Python environment and the helper package, a private /tmp, its own PIDs"
+        if self.mode == "root":
+            return (f"isolated (bubblewrap; uids {self.first_uid}-{self.first_uid + UIDS_PER_RUN - 1}, one per "
+                    f"worker): {seen}; resource limits")
+        if self.mode == "user":
+            return f"isolated (bubblewrap in a user namespace): {seen}; resource limits"
+        return (f"NOT isolated ({self.reason}; --allow-unisolated): it runs as you, can read what you can read "
+                "and reach the network; resource limits only")
 
-    def prefix(self, worker: int, work: Path, quiet: bool = False) -> list[str]:
-        """The command that runs what follows it in the sandbox of ``worker``."""
-        settings = {
-            "quiet": quiet,
-            "isolated": self.isolated,
-            "uid": self.first_uid + worker % UIDS_PER_RUN,
-            "hide": self.hide,
-            "work": str(work),
-            "path": f"{Path(self.python).parent}:/usr/bin:/bin",
-            "memory_bytes": self.settings.memory_mb * 1024**2,
-            "cpu_seconds": self.settings.cpu_seconds,
-            "processes": self.settings.processes,
-            "file_bytes": self.settings.file_mb * 1024**2,
-            "tmp_bytes": self.settings.tmp_mb * 1024**2,
-        }
-        launcher = [SYSTEM_PYTHON if self.isolated else sys.executable, str(SANDBOX_SCRIPT), json.dumps(settings), "--"]
+    def label(self) -> str:
+        """A short value for grades.csv: "isolated" or "not isolated: <reason>"."""
+        return "isolated" if self.isolated else f"not isolated: {self.reason}"
+
+    def limits(self) -> Limits:
+        s = self.settings
+        return Limits(memory_bytes=s.memory_mb * 1024**2, cpu_seconds=s.cpu_seconds, processes=s.processes,
+                      file_bytes=s.file_mb * 1024**2, tmp_bytes=s.tmp_mb * 1024**2)
+
+    def uid(self, worker: int) -> int | None:
+        return self.first_uid + worker % UIDS_PER_RUN if self.mode == "root" else None
+
+    def prefix(self, worker: int, work: Path, shared: Path | None = None) -> list[str]:
+        """The command that runs what follows it in the sandbox of ``worker``. ``work``: the
+        working folder where there is no sandbox (it must exist); ``shared``: a folder the
+        sandboxed process may write in (a kernel's sockets)."""
         if not self.isolated:
-            return launcher
-        # setpriv: if the grader dies (even by SIGKILL), unshare is killed, and with it
-        # (--kill-child) the namespace's init and every process of the namespace.
-        return ["setpriv", "--pdeathsig", "KILL", "--",
-                "unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                "--propagation", "private", *launcher]
+            return unisolated_command(self.python, self.limits(), work)
+        return bwrap_command(self.python, self.limits(), self.uid(worker), shared)
+
+    def probe(self) -> str:
+        """Start the sandbox once; "" if it runs the grader's Python, else why not."""
+        if shutil.which("bwrap") is None:
+            return "bubblewrap (bwrap) is not installed"
+        command = [*self.prefix(0, Path.cwd()), self.python, "-c", PROBE]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"the sandbox did not start: {error}"
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+            return f"the sandbox did not start: {last[:200]}"
+        return ""
 
     def write_kernelspec(self, worker: int, folder: Path) -> Path:
-        """A Jupyter data folder holding the sandbox kernelspec; put it on JUPYTER_PATH."""
-        work = folder / "work"
+        """A Jupyter data folder holding the sandbox kernelspec; put it on JUPYTER_PATH. The
+        kernel and the grader talk over Unix sockets in ``folder/kernel`` (see execute.py)."""
+        shared = folder / "kernel"
+        shared.mkdir(parents=True, exist_ok=True)
         spec = folder / "kernels" / KERNEL_NAME
         spec.mkdir(parents=True, exist_ok=True)
-        argv = [*self.prefix(worker, work, quiet=True), self.python, "-m", "ipykernel_launcher",
+        argv = [*self.prefix(worker, folder / "work", shared), self.python, "-m", "ipykernel_launcher",
                 "-f", "{connection_file}"]
-        (spec / "kernel.json").write_text(
-            json.dumps({"argv": argv, "display_name": "attention course (sandbox)", "language": "python",
-                        "interrupt_mode": "signal"}, indent=1)
-        )
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": argv, "display_name": "attention course (sandbox)", "language": "python",
+            # A signal could not reach the kernel in its own session: it interrupts itself.
+            "interrupt_mode": "message",
+            "metadata": {"sandbox": {"sockets": str(shared), "uid": self.uid(worker)}},
+        }, indent=1))
         return folder
 
-
-def _namespaces_work() -> bool:
-    try:
-        result = subprocess.run(["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--mount", "--pid", "--fork",
-                                 "true"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
+    def __getstate__(self) -> dict:
+        # Workers get a copy; the lock on the uids stays with the grading process.
+        return {**self.__dict__, "_uid_lock": None}
 
 
-def sandbox_python() -> Path:
-    """The sandbox's Python: the system's Python 3 with the kernel's pinned packages and the
-    helper package, in a folder every user can read. Built once per set of pins; the helper
-    package is brought up to date on every call."""
-    pins = kernel_pins()
-    target = ENV_ROOT / f"sandbox-{hashlib.sha256(chr(10).join(pins).encode()).hexdigest()[:16]}"
-    python = target / "bin" / "python"
-    ENV_ROOT.mkdir(parents=True, exist_ok=True)
-    os.chmod(ENV_ROOT, 0o755)
-    with open(ENV_ROOT / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not python.exists():
-            _build(target, pins)
-        _sync_helper_package(next((target / "lib").glob("python3*/site-packages")))
-    return python
+def _check_hidden(hide) -> None:
+    visible = visible_paths()
+    for path in hide:
+        path = Path(path).resolve()
+        for shown in visible:
+            if path == shown or shown in path.parents:
+                raise UsageError(f"{path} is inside {shown}, which student code can read: put it elsewhere")
 
 
-def _build(target: Path, pins: list[str]) -> None:
-    _check_system_python()
-    building = Path(tempfile.mkdtemp(prefix="building-", dir=ENV_ROOT))
-    _run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", str(building)])
-    _run([sys.executable, "-m", "pip", "--python", str(building / "bin" / "python"), "install", "--quiet",
-          "--disable-pip-version-check", "--no-deps", *pins])
-    _run(["chmod", "-R", "a+rX", str(building)])
-    building.rename(target)
-
-
-def _sync_helper_package(site: Path) -> None:
-    """Copy attention_course/ and the runner's part of autograder/ into the sandbox
-    environment, unless the copies are current."""
-    grader = REPOSITORY / "autograder"
-    helper = [p for p in sorted((REPOSITORY / "attention_course").rglob("*"))
-              if p.is_file() and "__pycache__" not in p.parts]
-    sources = {"attention_course": helper,
-               "autograder": [grader / name for name in RUNNER_FILES]}
-    for package, files in sources.items():
-        root = REPOSITORY / package
-        digest = hashlib.sha256()
-        for path in files:
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-        stamp = site / package / ".source-digest"
-        if stamp.exists() and stamp.read_text() == digest.hexdigest():
+def _reserve_uids():
+    """Lock a free block of uids for this run: (the open lock file, the block's first uid)."""
+    UID_LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for block in range(UID_BLOCKS):
+        handle = open(UID_LOCKS / f"{block}.lock", "a")  # noqa: SIM115 - held for the whole run
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
             continue
-        fresh = Path(tempfile.mkdtemp(prefix=f".{package}-", dir=site))
-        for path in files:
-            target = fresh / path.relative_to(root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-        (fresh / ".source-digest").write_text(digest.hexdigest())
-        _run(["chmod", "-R", "a+rX", str(fresh)])
-        old = site / package
-        if old.exists():
-            shutil.rmtree(old)
-        fresh.rename(old)
-
-
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"could not build the sandbox environment: {' '.join(command[:4])} ...\n"
-                           f"{result.stdout[-2000:]}{result.stderr[-2000:]}")
-
-
-KERNEL_ROOTS = ("ipykernel", "ipywidgets", "numpy", "matplotlib")
-
-
-def kernel_pins() -> list[str]:
-    """The pinned packages a notebook kernel needs: the roots and everything they require,
-    at the versions installed here (which are requirements.txt's pins)."""
-    from importlib import metadata
-
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
-    pins: dict[str, str] = {}
-    todo = list(KERNEL_ROOTS)
-    while todo:
-        name = canonicalize_name(todo.pop())
-        if name in pins:
-            continue
-        distribution = metadata.distribution(name)
-        pins[name] = distribution.version
-        for line in distribution.requires or []:
-            requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                todo.append(requirement.name)
-    return [f"{name}=={version}" for name, version in sorted(pins.items())]
-
-
-def _check_system_python() -> None:
-    version = subprocess.run(
-        [SYSTEM_PYTHON, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    if version != ours:
-        raise RuntimeError(
-            f"{SYSTEM_PYTHON} is Python {version} but the course's packages are pinned for {ours}: "
-            f"install Python {ours} as {SYSTEM_PYTHON}, or grade as a non-root user"
-        )
+        return handle, FIRST_UID + block * UIDS_PER_RUN
+    raise UsageError(f"all {UID_BLOCKS} blocks of sandbox uids are in use by other grading runs")

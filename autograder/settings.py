@@ -32,6 +32,8 @@ class Settings:
     processes: int = _setting(64, "processes and threads a sandboxed user may have")
     file_mb: int = _setting(64, "largest file student code may write, in MB")
     tmp_mb: int = _setting(256, "size of the sandbox's private /tmp, in MB")
+    allow_unisolated: bool = _setting(False, "grade even where student code cannot be isolated (no bubblewrap, "
+                                      "no user namespaces): it then runs as you, with the resource limits only")
     kernel_starts: int = _setting(3, "times a kernel that dies while starting is started, in all", flag=False)
     kernel_start_timeout: int = _setting(120, "seconds a kernel may take to start", flag=False)
     max_outputs_per_cell: int = _setting(30, "outputs kept per cell (errors and stderr always)", flag=False)
@@ -44,6 +46,9 @@ class Settings:
         for f in fields(cls):
             if not f.metadata.get("flag"):
                 continue
+            if f.type in ("bool", bool):
+                parser.add_argument("--" + f.name.replace("_", "-"), action="store_true", help=f.metadata["help"])
+                continue
             kind = int if f.type in ("int", int) else str
             parser.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default,
                                 help=f"{f.metadata['help']} (default: {f.default})")
@@ -51,6 +56,18 @@ class Settings:
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> Settings:
         return cls(**{f.name: getattr(args, f.name) for f in fields(cls) if f.metadata.get("flag")})
+
+    def crosscheck_seconds(self, answer_cells: int, calls: int) -> int:
+        """The wall-clock bound of one cross-check process: a call's time for its start and
+        given cells, for each answer cell and for each call, at most a notebook's time."""
+        return min(self.notebook_timeout, self.call_timeout * (1 + answer_cells + calls))
+
+    def submission_seconds(self, answer_cells: int, calls: int) -> int:
+        """The longest student code of one submission runs: its notebook (the kernel's start
+        included), then its cross-check. (A kernel that dies while starting, before any
+        student code ran, is started again: each such start adds at most
+        ``kernel_start_timeout``.)"""
+        return self.notebook_timeout + self.crosscheck_seconds(answer_cells, calls)
 
     def problems(self) -> list[str]:
         """What is wrong with these settings, one line each."""

@@ -1,5 +1,6 @@
-"""Run submissions in parallel: each worker process has its own sandbox (its own uid) and
-runs, for one submission at a time, the notebook and then the cross-check of its answers.
+"""Run submissions in parallel: each worker process has its own sandbox (as root, its own
+uid; see isolation.py) and runs, for one submission at a time, the notebook and then the
+cross-check of its answers, each within its time (``Settings.submission_seconds``).
 
 Workers touch no gradebook: they write the executed notebook to a file and return the
 cross-check's answer. All gradebook work happens afterwards, in one process.
@@ -29,6 +30,7 @@ class Task:
     notebook: Path  # the rebuilt submission
     executed: Path  # where the executed notebook goes
     crosscheck_job: dict
+    judged_outside: frozenset  # hidden-test cells the cross-check alone judges
 
 
 @dataclass
@@ -54,17 +56,23 @@ def _run(task: Task) -> Outcome:
 
     start = time.perf_counter()
     isolation: Isolation = _worker["isolation"]
-    work = _worker["folder"] / "work"
-    shutil.rmtree(work, ignore_errors=True)
+    work = _worker["folder"] / "work"  # student code's working folder, where there is no sandbox
+    _empty(work)
     notebook = nbformat.read(task.notebook, as_version=4)
-    execution = execute.run(notebook, _worker["folder"], isolation.settings)
+    execution = execute.run(notebook, _worker["folder"], isolation.settings, task.judged_outside)
     task.executed.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(execution.notebook, task.executed)
-    shutil.rmtree(work, ignore_errors=True)
-    answer = crosscheck.run_answers(task.crosscheck_job, isolation, _worker["index"], work,
-                                    isolation.settings.notebook_timeout)
+    _empty(work)
+    job = task.crosscheck_job
+    answer = crosscheck.run_answers(job, isolation, _worker["index"], work,
+                                    isolation.settings.crosscheck_seconds(len(job["answers"]), len(job["calls"])))
     json.dumps(answer)  # plain data only crosses back
     return Outcome(task.key, execution.problem, answer, time.perf_counter() - start)
+
+
+def _empty(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
 
 
 class Pool:

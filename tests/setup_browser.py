@@ -1,8 +1,10 @@
-"""`python -m tests.setup_browser`: make sure the browser tests have Debian's Chromium.
+"""`python -m tests.setup_browser`: make sure the tests have Debian's Chromium and bubblewrap.
 
-The browser tests drive /usr/bin/chromium through Playwright (never `playwright install`).
-If it is missing and we are root, install it with apt-get; otherwise say what to do.
-Prints one line saying what it did; exits non-zero when Chromium cannot be had.
+The browser tests drive /usr/bin/chromium through Playwright (never `playwright install`);
+the grader runs student code in a bubblewrap sandbox (/usr/bin/bwrap), and refuses to grade
+without one. If either is missing and we are root, install it with apt-get; otherwise say
+what to do. Prints one line per program saying what it did; exits non-zero when one cannot
+be had.
 """
 
 from __future__ import annotations
@@ -13,21 +15,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian package -> the program the tests need from it.
+PROGRAMS = {"chromium": Path("/usr/bin/chromium"), "bubblewrap": Path("/usr/bin/bwrap")}
 
 
-def _version() -> str:
+def _version(program: Path) -> str:
     try:
-        result = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([str(program), "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return "version unknown"
     return result.stdout.strip() or "version unknown"
 
 
-def _install() -> str | None:
-    """apt-get update and install chromium; None on success, else what went wrong."""
+def _install(packages: list[str]) -> str | None:
+    """apt-get update and install ``packages``; None on success, else what went wrong."""
     environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
         result = subprocess.run(command, env=environment, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
@@ -36,25 +39,29 @@ def _install() -> str | None:
 
 
 def main() -> int:
-    if CHROMIUM.exists():
-        print(f"setup_browser: {CHROMIUM} is installed ({_version()}); nothing to do")
+    missing = [package for package, program in PROGRAMS.items() if not program.exists()]
+    for package, program in PROGRAMS.items():
+        if package not in missing:
+            print(f"setup_browser: {program} is installed ({_version(program)}); nothing to do")
+    if not missing:
         return 0
+    programs = ", ".join(str(PROGRAMS[p]) for p in missing)
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        print(
-            f"setup_browser: {CHROMIUM} is missing and this is not root: install it with "
-            "`sudo apt-get install chromium` (the browser tests need Debian's Chromium)",
-            file=sys.stderr,
-        )
+        print(f"setup_browser: {programs} missing and this is not root: install with "
+              f"`sudo apt-get install {' '.join(missing)}` (the browser tests need Debian's Chromium; "
+              "grading needs bubblewrap)", file=sys.stderr)
         return 1
     if shutil.which("apt-get") is None:
-        print(f"setup_browser: {CHROMIUM} is missing and there is no apt-get to install it", file=sys.stderr)
+        print(f"setup_browser: {programs} missing and there is no apt-get to install it", file=sys.stderr)
         return 1
-    problem = _install()
-    if problem is not None or not CHROMIUM.exists():
-        print(f"setup_browser: could not install chromium: {problem or 'apt-get gave no /usr/bin/chromium'}",
-              file=sys.stderr)
+    problem = _install(missing)
+    still = [p for p in missing if not PROGRAMS[p].exists()]
+    if problem is not None or still:
+        print(f"setup_browser: could not install {' '.join(missing)}: "
+              f"{problem or 'apt-get gave no ' + ', '.join(str(PROGRAMS[p]) for p in still)}", file=sys.stderr)
         return 1
-    print(f"setup_browser: installed chromium with apt-get ({_version()})")
+    for package in missing:
+        print(f"setup_browser: installed {package} with apt-get ({_version(PROGRAMS[package])})")
     return 0
 
 

@@ -107,3 +107,9 @@ def test_a_call_that_never_ends_is_stopped_and_swallowing_exceptions_does_not_he
 def test_a_failed_run_fails_every_test_with_its_reason():
     verdicts = crosscheck.judge(_tests(), {"failed": "the answers did not finish within 9 s"})
     assert not verdicts["hidden_double"].passed and "9 s" in verdicts["hidden_double"].message
+
+
+def test_an_input_reshaped_in_place_shows_in_the_grader():
+    reshapes = "def double(x):\n    x.shape = (len(x), 1)\n    return 2 * x.ravel()"
+    verdicts = crosscheck.judge(_tests(), crosscheck_runner.run(_job(reshapes)))
+    assert not verdicts["hidden_double"].passed and "changed its input" in verdicts["hidden_double"].message

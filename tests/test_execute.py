@@ -97,3 +97,48 @@ def test_a_cell_that_never_ends_is_stopped_by_the_cell_timeout(tmp_path):
                             Settings(cell_timeout=2, notebook_timeout=60))
     (error,) = [o for o in execution.notebook.cells[0].outputs if o.output_type == "error"]
     assert error.ename in ("KeyboardInterrupt", "CellTimeoutError", "NotRun"), error
+
+
+SEES_ITS_CONNECTION = """
+import os, shutil, sys
+shutil.copyfile(sys.argv[2], sys.argv[1])
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", sys.argv[2]])
+"""
+
+
+def test_the_kernel_is_reached_over_unix_sockets(tmp_path):
+    """No TCP port: a kernel in the sandbox has no network, and no port can be taken from under it."""
+    folder, seen = tmp_path / "jupyter", tmp_path / "connection.json"
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    (tmp_path / "kernel.py").write_text(SEES_ITS_CONNECTION)
+    argv = [sys.executable, str(tmp_path / "kernel.py"), str(seen), "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "ipc", "language": "python"}))
+    execution = execute.run(_one_test_notebook(), folder, SETTINGS)
+    assert execution.problem == ""
+    connection = json.loads(seen.read_text())
+    assert connection["transport"] == "ipc", connection
+
+
+def test_a_sandboxed_kernel_is_interrupted_at_the_cell_timeout():
+    """The sandbox's kernel is in a session of its own, out of a signal's reach: it is
+    interrupted by a message, and the next cell runs."""
+    import shutil
+    import tempfile
+
+    from autograder.isolation import Isolation
+
+    settings = Settings(cell_timeout=3, notebook_timeout=120)
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-kernel-"))  # short: a Unix socket path has at most 107 bytes
+    try:
+        Isolation.for_this_machine(settings=settings).write_kernelspec(0, folder)
+        notebook = _one_test_notebook("while True:\n    pass")
+        after = _one_test_notebook("print('after')").cells[0]
+        after.metadata["nbgrader"]["grade_id"] = "check_after"
+        notebook.cells.append(after)
+        execution = execute.run(notebook, folder, settings)
+        (error,) = [o for o in execution.notebook.cells[0].outputs if o.output_type == "error"]
+        assert error.ename == "KeyboardInterrupt", error
+        assert [o.get("text") for o in execution.notebook.cells[1].outputs] == ["after\n"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

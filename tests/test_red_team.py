@@ -1,18 +1,29 @@
-"""Submissions that attack the grader, and broken ones: each scores no more than the honest
-work it contains, and every other submission of the same batch is graded correctly."""
+"""Submissions that attack the grader: each scores exactly the honest work it contains, and
+every other submission of the same batch is graded correctly; none reaches the network,
+reads outside the sandbox's allowlist, or runs longer than the stated bound. Grading as root
+and as an ordinary user (a small batch, as nobody) alike. (Broken submissions, killed runs
+and LMS zips: test_broken_submissions.py, so that the two modules run side by side.)"""
 
+import argparse
+import json
 import os
-import signal
+import re
+import shutil
+import socket
 import subprocess
 import sys
-import time
+import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from autograder import crosscheck
+from autograder.sandbox import visible_paths
+from autograder.settings import Settings
 from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, scores_by_test, write_submission
-from tests.notebooks import REPOSITORY, read, release_path, solution_answers, solution_path
+from tests.notebooks import REPOSITORY, read, solution_answers, solution_path
 
 ANSWERS = solution_answers(CHAPTER)
 # Wrong, but of the right shape and dtype, and it rejects unknown tokens: only the values are off.
@@ -24,11 +35,10 @@ def embed(tokens, vocabulary, E):
         raise ValueError(f"unknown token {unknown[0]!r}")
     return np.zeros((len(tokens), np.shape(E)[1]))
 """
-FAST = ["--cell-timeout", "10", "--notebook-timeout", "120", "--jobs", "2"]
-
-needs_root = pytest.mark.skipif(
-    os.geteuid() != 0, reason="student code is isolated from the grader only when grading as root"
-)
+FAST = ["--cell-timeout", "10", "--notebook-timeout", "120", "--call-timeout", "10", "--jobs", "2"]
+#: Filled in when a batch is written: a port the test listens on, the host's addresses, and a
+#: submissions zip kept outside /tmp, where an instructor may keep one.
+BEACON_PORT, BEACON_HOSTS, OUTSIDE_ZIP = "BEACON_PORT", "BEACON_HOSTS", "OUTSIDE_ZIP"
 
 
 def attack(code: str, then_embed: str = WRONG_EMBED) -> dict:
@@ -150,6 +160,34 @@ for _ in range(200):
     except OSError:
         break
 """}, 3.0),
+    # In the notebook and in the cross-check alike: the listener must hear nothing.
+    "beacons": (attack(f"""
+import socket
+reached = []
+for host in {BEACON_HOSTS}:
+    try:
+        with socket.create_connection((host, {BEACON_PORT}), timeout=2) as connection:
+            connection.sendall(b"beacon")
+        reached.append(host)
+    except OSError:
+        pass
+print("BEACONS:", reached)
+""", then_embed=ANSWERS["embed"]), 3.0),
+    "reads_outside": (attack(f"""
+import json, os
+try:
+    stolen = len(open({OUTSIDE_ZIP!r}, "rb").read())
+except OSError:
+    stolen = None
+files = {{}}
+for top in ("/srv", "/opt", "/home", "/root", "/mnt", "/media", "/var", "/work"):
+    files[top] = []
+    for root, _, names in os.walk(top):
+        files[top] += [os.path.join(root, name) for name in names]
+        if len(files[top]) > 50:
+            break
+print("OUTSIDE:", json.dumps({{"zip": stolen, "files": files}}))
+""", then_embed=ANSWERS["embed"]), 3.0),
 }
 
 
@@ -177,41 +215,92 @@ def tampered(student_folder):
     nbformat.write(notebook, path)
 
 
+class Outside:
+    """What the attacks aim at beyond the grader: a TCP listener on every address of this
+    machine, and a submissions zip kept outside /tmp (under /srv as root, as an instructor
+    might; else beside the repository)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("0.0.0.0", 0))
+        self.listener.setblocking(False)
+        hosts = {"127.0.0.1"}
+        try:
+            hosts.update(socket.gethostbyname_ex(socket.gethostname())[2])
+        except OSError:
+            pass
+        self.hosts = sorted(hosts)
+        base = Path("/srv") if os.geteuid() == 0 else REPOSITORY.parent
+        if not os.access(base, os.W_OK):
+            base = Path.home()
+        self.folder = Path(tempfile.mkdtemp(prefix="attention-test-", dir=base))
+        self.folder.chmod(0o755)  # readable by all: only the sandbox may keep it from student code
+        self.zip = self.folder / "submissions.zip"
+        with zipfile.ZipFile(self.zip, "w") as zipped:
+            zipped.writestr("ada_1_attention.ipynb", json.dumps(nbformat.v4.new_notebook()))
+        self.zip.chmod(0o644)
+
+    def fill(self, answers: dict) -> dict:
+        return {name: source.replace(BEACON_HOSTS, repr(self.hosts)).replace(BEACON_PORT, str(self.port))
+                .replace(OUTSIDE_ZIP, str(self.zip)) for name, source in answers.items()}
+
+    @property
+    def port(self) -> int:
+        return self.listener.getsockname()[1]
+
+    def beacons_heard(self) -> int:
+        heard = 0
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except BlockingIOError:
+                return heard
+            connection.close()
+            heard += 1
+
+    def close(self) -> None:
+        self.listener.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+def outside():
+    target = Outside()
+    yield target
+    target.close()
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory, outside):
     root = tmp_path_factory.mktemp("red")
     folder, out = root / "in", root / "out"
     for student, (answers, _) in ATTACKS.items():
-        write_submission(folder, student, CHAPTER, answers)
+        write_submission(folder, student, CHAPTER, outside.fill(answers))
     write_submission(folder, "tamperer", CHAPTER, ANSWERS)
     tampered(folder / "tamperer")
     wrong_wrong = {"embed": WRONG_EMBED}
     write_submission(folder, "tamperer_wrong", CHAPTER, wrong_wrong)
     tampered(folder / "tamperer_wrong")
     result = run_grader(folder, out, *FAST)
-    return folder, out, result
+    return folder, out, result, outside.beacons_heard()
 
 
-@needs_root
 def test_the_batch_completes_and_flags_what_needs_attention(attacked):
-    _, out, result = attacked
+    _, out, result, _ = attacked
     assert result.returncode == 1, result.stdout + result.stderr
     rows = grades_by_student(out)
     assert len(rows) == len(ATTACKS) + 2
     assert all(r["status"] == "graded" for r in rows.values()), rows
 
 
-@needs_root
 @pytest.mark.parametrize("student", sorted(ATTACKS))
 def test_every_attack_scores_exactly_its_honest_work(attacked, student):
-    _, out, _ = attacked
+    _, out, _, _ = attacked
     row = grades_by_student(out)[(student, CHAPTER)]
     assert float(row["auto_score"]) == ATTACKS[student][1], (student, row)
 
 
-@needs_root
 def test_tampered_tests_are_graded_as_the_source_says(attacked):
-    _, out, _ = attacked
+    _, out, _, _ = attacked
     rows = grades_by_student(out)
     assert float(rows[("tamperer", CHAPTER)]["auto_score"]) == 6.0
     assert float(rows[("tamperer", CHAPTER)]["max_score"]) == 8.0
@@ -221,9 +310,8 @@ def test_tampered_tests_are_graded_as_the_source_says(attacked):
                           "understanding_1"}
 
 
-@needs_root
 def test_cross_check_disagreements_are_reported_per_test(attacked):
-    _, out, result = attacked
+    _, out, result, _ = attacked
     notes = {(r["student_id"], r["test"]): r for r in read_csv(out / "tests.csv")}
     for student in ("patches_numpy", "patches_checks", "reads_the_callers_frame", "swallows_errors"):
         flagged = [t for (s, t), r in notes.items() if s == student and r["crosscheck"] == "fail"
@@ -236,9 +324,8 @@ def test_cross_check_disagreements_are_reported_per_test(attacked):
         assert "the cross-check found:" in page, f"{student}: the feedback page does not explain the lost points"
 
 
-@needs_root
 def test_student_code_cannot_read_or_write_outside_its_sandbox(attacked):
-    folder, out, _ = attacked
+    folder, out, _, _ = attacked
     executed = read(out / "course" / "executed" / "reads_solutions" / CHAPTER / f"{CHAPTER}.ipynb")
     printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
     assert "READABLE: []" in printed, printed[:500]
@@ -250,9 +337,58 @@ def test_student_code_cannot_read_or_write_outside_its_sandbox(attacked):
     assert "pwned" not in honest
 
 
-@needs_root
+def printed_by(out: Path, student: str) -> str:
+    """What the student's notebook printed when the grader ran it."""
+    executed = read(out / "course" / "executed" / student / CHAPTER / f"{CHAPTER}.ipynb")
+    return "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def assert_no_network(out: Path, heard: int) -> None:
+    assert "BEACONS: []" in printed_by(out, "beacons"), printed_by(out, "beacons")[:500]
+    assert heard == 0, f"the listener heard {heard} connection(s) from student code (kernel or cross-check)"
+
+
+def assert_nothing_outside_readable(out: Path) -> None:
+    found = json.loads(printed_by(out, "reads_outside").split("OUTSIDE:", 1)[1].splitlines()[0])
+    assert found["zip"] is None, "student code read the submissions zip"
+    shown = visible_paths()
+    for top, files in found["files"].items():
+        outside = [f for f in files if not any(Path(f) == p or p in Path(f).parents for p in shown)]
+        assert not outside, f"student code can read, under {top}: {outside[:5]}"
+
+
+def test_student_code_reaches_no_network(attacked):
+    _, out, _, heard = attacked
+    assert_no_network(out, heard)
+
+
+def test_nothing_outside_the_allowlist_is_readable(attacked):
+    _, out, _, _ = attacked
+    assert_nothing_outside_readable(out)
+
+
+def stated_bound(flags: list[str]) -> int:
+    """Settings.submission_seconds for the chapter's answer cells and cross-check calls, with ``flags``."""
+    parser = argparse.ArgumentParser()
+    Settings.add_arguments(parser)
+    settings = Settings.from_arguments(parser.parse_args(flags))
+    tests = crosscheck.record_cases(read(solution_path(CHAPTER)))
+    calls = sum(len(recorded.cases) for test in tests.values() for recorded in test.recorded)
+    return settings.submission_seconds(len(ANSWERS), calls)
+
+
+def test_every_submission_ends_within_the_stated_bound(attacked):
+    """A top-level infinite loop in an answer cell (never_ends), a memory hog, a fork bomb:
+    each submission's run, notebook and cross-check, ends within README's bound."""
+    _, _, result, _ = attacked
+    seconds = {m[1]: float(m[2]) for m in re.finditer(r"^\s+(\S+?)/\S+: graded \(([\d.]+) s\)", result.stdout, re.M)}
+    assert set(ATTACKS) <= set(seconds), result.stdout
+    bound = stated_bound(FAST)
+    assert all(took <= bound for took in seconds.values()), (bound, seconds)
+
+
 def test_feedback_never_shows_hidden_tests(attacked):
-    _, out, _ = attacked
+    _, out, _, _ = attacked
     # Source lines of the hidden tests (their cases' names may appear: the checks' messages name them).
     hidden_lines = ["_rng = np.random.default_rng(101)", '_vocab = ["alpha", "Beta"', "Case(&quot;unknown token at"]
     for page in (out / "feedback").rglob("*.html"):
@@ -262,114 +398,59 @@ def test_feedback_never_shows_hidden_tests(attacked):
         assert "BEGIN HIDDEN TESTS" not in text
 
 
-def test_broken_submissions_are_recorded_and_the_batch_goes_on(tmp_path):
-    folder, out = tmp_path / "in", tmp_path / "out"
-    write_submission(folder, "good", CHAPTER, ANSWERS)
-    (folder / "no_json" / CHAPTER).mkdir(parents=True)
-    (folder / "no_json" / CHAPTER / f"{CHAPTER}.ipynb").write_text("{ not json")
-    (folder / "no_notebook" / CHAPTER).mkdir(parents=True)
-    (folder / "no_notebook" / CHAPTER / "notes.txt").write_text("forgot it")
-    renamed = write_submission(folder, "renamed", CHAPTER, ANSWERS)
-    renamed.rename(renamed.with_name("my work (1).ipynb"))
-    other = read(release_path("02_dot_product_similarity"))
-    (folder / "wrong_chapter" / CHAPTER).mkdir(parents=True)
-    nbformat.write(other, folder / "wrong_chapter" / CHAPTER / f"{CHAPTER}.ipynb")
-    old = write_submission(folder, "old_format", CHAPTER, ANSWERS)
-    nbformat.write(nbformat.convert(read(old), 3), old, version=3)
-    huge = write_submission(folder, "huge_outputs", CHAPTER, ANSWERS)
-    notebook = read(huge)
-    notebook.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="z" * 30_000_000)]
-    nbformat.write(notebook, huge)
-    result = run_grader(folder, out, *FAST)
-    assert result.returncode == 1
-    rows = grades_by_student(out)
-    assert float(rows[("good", CHAPTER)]["auto_score"]) == 6.0
-    for student, reason in (("no_json", "not a valid notebook"), ("no_notebook", "no notebook")):
-        assert rows[(student, CHAPTER)]["status"] == "not graded"
-        assert reason in rows[(student, CHAPTER)]["reason"]
-    assert float(rows[("renamed", CHAPTER)]["auto_score"]) == 6.0
-    assert float(rows[("wrong_chapter", CHAPTER)]["auto_score"]) == 0.0
-    assert "answer cells not found" in rows[("wrong_chapter", CHAPTER)]["notes"]
-    assert float(rows[("old_format", CHAPTER)]["auto_score"]) == 6.0
-    assert float(rows[("huge_outputs", CHAPTER)]["auto_score"]) == 6.0
-    for row in rows.values():
-        assert "\n" not in row["reason"] + row["notes"]
+NOBODY = 65534
+#: Graded by an ordinary user: the honest control, the attacks that an ordinary user's
+#: grader was open to before it had a sandbox, and a broken submission.
+AS_NOBODY = ("honest", "kills_the_grader", "beacons", "reads_outside", "honest_embed_forked_bomb")
 
 
-def _processes_mentioning(text: str) -> list[str]:
-    """Command lines of the running processes that contain ``text``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
-        except OSError:
-            continue  # it ended meanwhile
-        if text in command and state != "Z":
-            found.append(f"{entry.name}: {command[:200]}")
-    return found
+def _passable_for_all(paths: list[Path], scratch: Path) -> list[str]:
+    """Commands for a private mount namespace (as root) after which every user can reach
+    ``paths`` (the course's Python lives in root's home, 0700): each folder on the way that
+    others may not pass shows, instead, a folder holding only the way on."""
+    blocked = sorted({folder for path in paths for folder in path.parents
+                      if folder != Path("/") and not os.stat(folder).st_mode & 0o001}, key=lambda f: len(f.parts))
+    commands = []
+    for index, folder in enumerate(blocked):
+        shadow = scratch / f"way{index}"
+        shadow.mkdir()
+        shadow.chmod(0o755)
+        for child in sorted({path.relative_to(folder).parts[0] for path in paths if folder in path.parents}):
+            (shadow / child).mkdir()
+            commands.append(f"mount --rbind '{folder / child}' '{shadow / child}'")
+        commands.append(f"mount --rbind '{shadow}' '{folder}'")
+    return commands
 
 
-def test_a_run_killed_midway_can_be_rerun_without_losing_or_doubling_grades(tmp_path):
-    folder, out = tmp_path / "in", tmp_path / "out"
-    students = [f"s{i}" for i in range(4)]
-    for index, student in enumerate(students):
-        write_submission(folder, student, CHAPTER, ANSWERS if index % 2 == 0 else {"embed": ANSWERS["embed"]})
-    command = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), *FAST]
-    first = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, start_new_session=True)
-    deadline = time.time() + 300
-    for line in first.stdout:
-        if " graded (" in line or time.time() > deadline:
-            break  # the first grade is in the gradebook: kill the run now
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
-    # The sandboxes it had started (kernels, cross-checks: other sessions, other uids) go too.
-    deadline = time.time() + 15
-    while (left := _processes_mentioning(str(tmp_path))) and time.time() < deadline:
-        time.sleep(0.5)
-    assert not left, "the killed run left sandboxed processes running:\n" + "\n".join(left)
-    assert not (out / "grades.csv").exists(), "grades.csv is written whole at the end, or not at all"
-    second = run_grader(folder, out, *FAST)
-    assert second.returncode == 0, second.stdout + second.stderr
-    rows = read_csv(out / "grades.csv")
-    assert sorted(r["student_id"] for r in rows) == students
-    for row in rows:
-        expected = 6.0 if int(row["student_id"][1:]) % 2 == 0 else 3.0
-        assert float(row["auto_score"]) == expected, row
-    database = out / "course" / "gradebook.db"
-    import sqlite3
-
-    with sqlite3.connect(database) as connection:
-        count = connection.execute("select count(*) from submitted_assignment").fetchone()[0]
-    assert count == len(students)
-    third = run_grader(folder, out, *FAST)
-    assert third.returncode == 0
-    assert read_csv(out / "grades.csv") == rows, "grading again changed the grades"
-
-
-def test_submissions_from_an_lms_zip(tmp_path):
-    import zipfile
-
-    folder = tmp_path / "in"
-    write_submission(folder, "ada", CHAPTER, ANSWERS)
-    write_submission(folder, "bob", CHAPTER, {"embed": ANSWERS["embed"]})
-    archive = tmp_path / "download.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.write(folder / "ada" / CHAPTER / f"{CHAPTER}.ipynb", "ada_1234_5678_attention.ipynb")
-        zipped.write(folder / "bob" / CHAPTER / f"{CHAPTER}.ipynb", "bob_99_late_attention.ipynb")
-        zipped.writestr("readme.txt", "not a notebook")
-    out = tmp_path / "out"
-    result = run_grader(archive, out, "--assignment", CHAPTER, *FAST)
-    assert result.returncode == 0, result.stdout + result.stderr
-    rows = grades_by_student(out)
-    assert float(rows[("ada", CHAPTER)]["auto_score"]) == 6.0
-    assert float(rows[("bob", CHAPTER)]["auto_score"]) == 3.0
-    custom = run_grader(archive, tmp_path / "out2", "--assignment", CHAPTER, "--zip-pattern",
-                        r"_(?P<student_id>\d+)_", *FAST)
-    assert {r["student_id"] for r in read_csv(tmp_path / "out2" / "grades.csv")} == {"1234", "99"}
-    assert custom.returncode == 0
-    missing = run_grader(archive, tmp_path / "out3", *FAST)
-    assert missing.returncode == 2 and "--assignment" in missing.stderr
+@pytest.mark.skipif(os.geteuid() != 0, reason="run as an ordinary user, every test here takes this path already")
+def test_an_ordinary_user_grades_in_a_sandbox_too(outside):
+    scratch = Path(tempfile.mkdtemp(prefix="attention-nobody-"))
+    try:
+        folder, out, home = scratch / "in", scratch / "out", scratch / "home"
+        for student in AS_NOBODY:
+            write_submission(folder, student, CHAPTER, outside.fill(ATTACKS[student][0]))
+        (folder / "no_json" / CHAPTER).mkdir(parents=True)
+        (folder / "no_json" / CHAPTER / f"{CHAPTER}.ipynb").write_text("{ not json")
+        home.mkdir()
+        for path in [scratch, *scratch.rglob("*")]:
+            os.chown(path, NOBODY, NOBODY)
+        python = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPOSITORY]
+        script = " && ".join([*_passable_for_all(python, scratch),
+                              f'exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups -- "$@"'])
+        result = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", "env", f"HOME={home}",
+             sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), *FAST],
+            cwd=REPOSITORY, capture_output=True, text=True, timeout=1800,
+        )
+        heard = outside.beacons_heard()
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "user namespace" in result.stdout, result.stdout
+        rows = grades_by_student(out)
+        assert rows[("no_json", CHAPTER)]["status"] == "not graded"
+        for student in AS_NOBODY:
+            row = rows[(student, CHAPTER)]
+            assert float(row["auto_score"]) == ATTACKS[student][1], (student, row)
+        assert_no_network(out, heard)
+        assert_nothing_outside_readable(out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

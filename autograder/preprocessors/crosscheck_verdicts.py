@@ -53,6 +53,6 @@ class CrossCheckVerdicts(NbGraderPreprocessor):
             verdict = verdicts.get(grade_id(cell)) if is_test(cell) else None
             if verdict and not verdict["passed"] and passed_in_notebook(cell):
                 cell.outputs.append(failure_output(verdict["message"]))
-            elif verdict and verdict["passed"] and has_hidden_tests(cell) and not cell.outputs:
+            elif verdict and verdict["passed"] and has_hidden_tests(cell):
                 cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=PASSED_OUTSIDE))
         return nb, resources
