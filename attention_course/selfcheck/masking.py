@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from attention_course.checking import Case, check, close
+from attention_course.hints import safe
 
 T, F = True, False
 
@@ -240,18 +241,6 @@ def _guarded(function: Callable, *, mask_result: bool = False) -> Callable:
     return guarded
 
 
-def _safe(hint: Callable) -> Callable:
-    """A hint is a courtesy: it must never turn a failed check into a crash."""
-
-    @functools.wraps(hint)
-    def safe(*args):
-        try:
-            with np.errstate(all="ignore"):
-                return hint(*args)
-        except Exception:
-            return None
-
-    return safe
 
 
 def _bool_array(actual, shape) -> np.ndarray | None:
@@ -263,7 +252,7 @@ def _bool_array(actual, shape) -> np.ndarray | None:
 # --- causal_mask and padding_mask -------------------------------------------------------------
 
 
-@_safe
+@safe
 def causal_mask_hint(case: Case, actual, expected, part: int) -> str | None:
     n = int(case.args[0])
     if isinstance(actual, np.ndarray) and actual.shape == (n,):
@@ -289,7 +278,7 @@ def causal_mask_hint(case: Case, actual, expected, part: int) -> str | None:
     return None
 
 
-@_safe
+@safe
 def padding_mask_hint(case: Case, actual, expected, part: int) -> str | None:
     length, n = (int(a) for a in case.args)
     if isinstance(actual, np.ndarray) and actual.shape == (n,):
@@ -436,7 +425,7 @@ def mask_weights_hint(weights, mask: np.ndarray, expected_weights) -> str | None
     return None
 
 
-@_safe
+@safe
 def masked_attention_hint(case: Case, result, expected, part: int) -> str | None:
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None
@@ -483,7 +472,7 @@ def check_masked_attention(function, cases=None) -> None:
 # --- split_heads and merge_heads --------------------------------------------------------------
 
 
-@_safe
+@safe
 def split_heads_hint(case: Case, actual, expected, part: int) -> str | None:
     X = np.asarray(case.args[0])
     h = int(case.args[1])
@@ -508,7 +497,7 @@ def split_heads_hint(case: Case, actual, expected, part: int) -> str | None:
     return None
 
 
-@_safe
+@safe
 def merge_heads_hint(case: Case, actual, expected, part: int) -> str | None:
     H = np.asarray(case.args[0])
     h, n, d_head = H.shape
@@ -570,7 +559,7 @@ def _fits_scores(weights: np.ndarray, scores: np.ndarray, mask: np.ndarray) -> b
     return bool(np.allclose(y, slope * x, rtol=0, atol=1e-6 * max(1.0, float(np.abs(y).max()))))
 
 
-@_safe
+@safe
 def multi_head_hint(case: Case, result, expected, part: int) -> str | None:
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None

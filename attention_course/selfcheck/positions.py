@@ -9,13 +9,13 @@ turn, the wrong pairs, ...), or say nothing when no known mistake fits.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
 
 from attention_course.checking import Case, check, close
+from attention_course.hints import safe
 
 BASE = 10000.0
 
@@ -162,18 +162,6 @@ SCORES_RIGHT_VALUES_WRONG = (
 )
 
 
-def _safe(hint: Callable) -> Callable:
-    """A hint is a courtesy: it must never turn a failed check into a crash or a warning."""
-
-    @functools.wraps(hint)
-    def safe(*args):
-        try:
-            with np.errstate(all="ignore"):
-                return hint(*args)
-        except Exception:
-            return None
-
-    return safe
 
 
 def _float_array(value) -> np.ndarray | None:
@@ -203,7 +191,7 @@ def _frequency_exponents(column: np.ndarray, inverse: Callable, d: int) -> np.nd
     return -d * np.log(angle) / math.log(BASE)
 
 
-@_safe
+@safe
 def sinusoidal_hint(case: Case, actual, expected, part: int) -> str | None:
     actual = _float_array(actual)
     expected = np.asarray(expected, dtype=float)
@@ -261,7 +249,7 @@ def _lengths_kept(X: np.ndarray, Y: np.ndarray, first: np.ndarray, second: np.nd
     return bool(np.allclose(before, after, rtol=1e-6, atol=1e-9 * max(1.0, float(before.max()))))
 
 
-@_safe
+@safe
 def rotate_hint(case: Case, actual, expected, part: int) -> str | None:
     actual = _float_array(actual)
     expected = np.asarray(expected, dtype=float)

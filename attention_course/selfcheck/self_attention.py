@@ -10,14 +10,12 @@ outputs the likely mistakes would give on the same case.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 
 import numpy as np
 
 from attention_course.checking import WRONG_OUTCOME, Case, check, close, explains_outcome
-from attention_course.hints import INTEGER_RESULT, is_integer_array, shape_error_hint
+from attention_course.hints import INTEGER_RESULT, is_integer_array, safe, shape_error_hint
 
 # --- Visible cases: small literal numbers -------------------------------------------------
 
@@ -251,18 +249,6 @@ def diagnose_weights(weights, Q, K, sizes: dict[str, int]) -> str | None:
     return None
 
 
-def _safe(hint: Callable) -> Callable:
-    """A hint must never turn a failed check into a crash."""
-
-    @functools.wraps(hint)
-    def safe(*args):
-        try:
-            with np.errstate(all="ignore"):
-                return hint(*args)
-        except Exception:
-            return None
-
-    return safe
 
 
 # --- self_attention ------------------------------------------------------------------------
@@ -274,7 +260,7 @@ def _projections(case: Case):
 
 
 @explains_outcome
-@_safe
+@safe
 def self_attention_hint(case: Case, result, expected, part: int) -> str | None:
     """The hint for `self_attention`; ``result`` is the learner's whole (output, weights)."""
     if part == WRONG_OUTCOME:
@@ -359,7 +345,7 @@ def _one_query_mistakes(Q: np.ndarray, K: np.ndarray, V: np.ndarray) -> list[tup
 
 
 @explains_outcome
-@_safe
+@safe
 def one_query_hint(case: Case, actual, expected, part: int) -> str | None:
     """The hint for `attention_one_query_at_a_time`, from its output alone."""
     if part == WRONG_OUTCOME:
