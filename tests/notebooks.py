@@ -5,16 +5,14 @@ from __future__ import annotations
 import copy
 import functools
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 from autograder.course import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
+from autograder.execute import SandboxKernelManager
 from autograder.notebook_model import Role, nbgrader_metadata, role
 
 REPOSITORY = SOLUTIONS.parent
@@ -56,22 +54,6 @@ class CellError:
         return f"cell {self.index} ({self.grade_id or 'lesson'}): {self.ename}: {self.evalue[:300]}"
 
 
-class _UnixSocketKernelManager(AsyncKernelManager):
-    """A kernel that listens on Unix sockets in a private folder. Over TCP, the port chosen
-    for a kernel can be taken by another process (two test workers, JupyterLab, Chromium)
-    before the kernel binds it, and the kernel dies starting."""
-
-    def __init__(self, **kwargs):
-        super().__init__(transport="ipc", ip=str(Path(tempfile.mkdtemp(prefix="kernel-")) / "socket"), **kwargs)
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart)
-        if not restart:
-            shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources
-
-
 def execute(notebook, timeout: int = 120) -> tuple[nbformat.NotebookNode, list[CellError]]:
     """Run a notebook in a fresh kernel, from the chapter's folder; return it and its errors."""
     notebook = copy.deepcopy(notebook)
@@ -79,7 +61,7 @@ def execute(notebook, timeout: int = 120) -> tuple[nbformat.NotebookNode, list[C
         notebook,
         timeout=timeout,
         kernel_name="python3",
-        kernel_manager_class=_UnixSocketKernelManager,
+        kernel_manager_class=SandboxKernelManager,  # Unix sockets: no TCP port to lose to another process
         allow_errors=True,
         resources={"metadata": {"path": str(REPOSITORY)}},
     )
