@@ -4,7 +4,9 @@ An explorer built with ``build`` redraws by blitting: it pastes back a backgroun
 once and draws only the artists that ``update`` returned. If ``update`` changed anything
 else (a limit, a label, an artist it did not return), the blitted frame would show stale
 pixels. So for every control of every explorer of every solution notebook, each position is
-rendered both ways and the two images must agree.
+rendered both ways and the two images must agree: the first two steps from where it starts
+(stale pixels show on the first frames after the background) and a position ``MOVES`` steps
+away (a far move changes the most).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def test_blitted_frames_match_whole_redraws(chapter_explorers):
         explorer.render()
         for name, control in explorer.controls.items():
             start = control.value
-            for value in control_moves(control, MOVES):
+            moves = control_moves(control, MOVES)
+            for value in moves[:2] + moves[-1:]:
                 control.value = value
                 explorer._frames.clear()
                 fast = explorer.render()
