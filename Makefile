@@ -1,4 +1,4 @@
-# The course's vocabulary. `make lab` and `make test` are all a newcomer needs.
+# The course's vocabulary. `make lab` is all a learner needs; `make test` checks the whole course.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,8 +7,19 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Test-only pins: in the course repository, not in the student release.
+DEV_REQUIREMENTS := $(wildcard requirements-dev.txt)
 
-.PHONY: lab lab-instructor test release grade bench lint clean-venv
+.PHONY: lab lab-instructor install test release grade bench lint student-release clean-venv
+
+# The student release (`make student-release`) is this Makefile without autograder/, tests/
+# and bench/: there the targets that need them stop before doing anything, saying why.
+REPOSITORY_ONLY := test release grade bench lint student-release
+ifneq ($(filter $(REPOSITORY_ONLY),$(MAKECMDGOALS)),)
+ifeq ($(wildcard autograder/__main__.py),)
+$(error `make $(filter $(REPOSITORY_ONLY),$(MAKECMDGOALS))` needs the course repository (autograder/, tests/); this is the student release, where `make lab` is all there is)
+endif
+endif
 
 # The learner's JupyterLab: the course's notebooks, without nbgrader's instructor tools.
 lab: $(STAMP)
@@ -18,9 +29,12 @@ lab: $(STAMP)
 lab-instructor: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# What `make lab` does first, alone: .venv with the pinned packages and the course's settings.
+install: $(STAMP)
+
 test: $(STAMP)
 	$(BIN)/python -m tests.setup_browser
-	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
+	$(BIN)/python -m pytest -n 3 --dist loadgroup --no-loadscope-reorder --durations=25
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release
@@ -35,9 +49,15 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+# The folder to give learners (README, "Release"). Standard library only: no .venv needed.
+student-release:
+	@test -n "$(DIR)" || { echo "usage: make student-release DIR=new-folder"; exit 2; }
+	$(PYTHON) -m autograder.student_release "$(DIR)"
+
+$(STAMP): requirements.txt $(DEV_REQUIREMENTS) pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "The course needs Python 3.11 or newer; $(PYTHON) is %d.%d: run make with PYTHON=python3.11 (or newer)." % sys.version_info[:2])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt $(DEV_REQUIREMENTS:%=-r %)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m attention_course.lab_settings
 	touch $@

@@ -11,8 +11,8 @@ first of each explorer dragged with the mouse), every drop-down set to another o
 every text box typed in, and the figure must change each time. A screenshot of each
 notebook goes to test-artifacts/browser/.
 
-All tests are in this one module, so that under `pytest -n 2 --dist loadscope` they share
-one worker, one JupyterLab server and one browser.
+Under `make test` the chapters are split in two halves (tests/conftest.py, SHARDS), each
+with its own worker, JupyterLab server and browser.
 """
 
 from __future__ import annotations
