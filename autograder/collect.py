@@ -2,6 +2,28 @@
 
 Every submission comes back, gradable or not; one that cannot be graded carries a one-line
 reason. Nothing here runs student code.
+
+A folder is ``<student_id>/<assignment>/<notebook>.ipynb``: what ``nbgrader collect`` puts
+in a course's ``submitted/``. A ``timestamp.txt`` beside the notebook (nbgrader's
+submission time) comes with the submission.
+
+A zip holds one notebook per student; its file names say whose it is. How depends on the
+LMS that made it (:data:`LMS_LAYOUTS`, ``--lms``):
+
+- ``canvas``: ``<name slug>[_late]_<user id>_<submission id>_<original name>``: the id is
+  Canvas's numeric user id (the name slug is not an id: two students can share one);
+- ``blackboard``: ``<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original>``:
+  the username, and the attempt's time (in ``--zip-timezone``) as the submission time;
+- ``moodle``: ``<full name>_<participant id>_assignsubmission_file_[/]<original>``: the
+  participant id (in the file's name or its folder's);
+- ``plain``: ``<student_id>.ipynb``;
+- ``auto`` (the default): the layout of the three LMSs that fits the most file names, else
+  ``plain``. A file name that does not fit the layout is not graded, with that reason: no
+  part of a name is taken for an id by guesswork.
+
+``--zip-pattern`` replaces the layout with a regular expression of one's own: a
+``(?P<student_id>...)`` group, and optionally a ``(?P<timestamp>...)`` group of 14 digits
+with anything between them (year, month, day, hour, minute, second).
 """
 
 from __future__ import annotations
@@ -11,7 +33,9 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nbformat
 
@@ -19,8 +43,16 @@ from autograder.course import notebook_name
 
 #: Student ids become folder and database keys: keep them to a safe alphabet.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-#: The default file-name pattern of an LMS zip: the student id, then an underscore.
-DEFAULT_ZIP_PATTERN = r"^(?P<student_id>[A-Za-z0-9.@+-]+)_"
+#: How each LMS names the files of its "download all submissions" zip (see the docstring).
+LMS_LAYOUTS = {
+    "canvas": r"^[^_/]*_(?:late_)?(?P<student_id>\d+)_\d+_",
+    "blackboard": r"_(?P<student_id>[A-Za-z0-9.@+-]+)_attempt_(?P<timestamp>\d{4}(?:-\d\d){5})(?:_|\.ipynb$)",
+    "moodle": r"_(?P<student_id>\d+)_assignsubmission_[a-z]+_",
+    "plain": r"^(?P<student_id>[^/]+)\.ipynb$",
+}
+LMS_CHOICES = ("auto", *LMS_LAYOUTS)
+#: nbgrader's own form of a submission time (``nbgrader collect`` writes it to timestamp.txt).
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 MAX_NOTEBOOK_BYTES = 50 * 1024**2
 MAX_ZIP_BYTES = 2 * 1024**3
 
@@ -35,6 +67,12 @@ class Submission:
     assignment: str
     notebook: Path | None
     problem: str = ""
+    #: When it was submitted, as nbgrader reads it from timestamp.txt ("" if unknown).
+    timestamp: str = ""
+    #: The folder the submission came in (nbgrader's submission_secret.txt may be there).
+    folder: Path | None = None
+    #: Something worth an instructor's look that does not stop grading.
+    note: str = ""
 
     @property
     def key(self) -> str:
@@ -46,12 +84,14 @@ def one_line(error: Exception | str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def collect(path: Path, known: list[str], *, assignment: str | None = None,
-            zip_pattern: str = DEFAULT_ZIP_PATTERN, scratch: Path | None = None) -> list[Submission]:
+def collect(path: Path, known: list[str], *, assignment: str | None = None, lms: str = "auto",
+            zip_pattern: str = "", zip_timezone: str = "UTC", scratch: Path | None = None,
+            log=None) -> list[Submission]:
     if not path.exists():
         raise UsageError(f"the submissions folder {str(path)!r} does not exist")
     if path.is_file() and zipfile.is_zipfile(path):
-        return _from_zip(path, known, assignment, zip_pattern, scratch or Path(tempfile.mkdtemp()))
+        return _from_zip(path, known, assignment, _ZipNames(lms, zip_pattern, zip_timezone),
+                         scratch or Path(tempfile.mkdtemp()), log or (lambda line: None))
     if not path.is_dir():
         raise UsageError(f"{str(path)!r} is neither a folder of submissions nor a zip file")
     found = []
@@ -76,14 +116,41 @@ def _inspect(student_id: str, folder: Path, known: list[str]) -> Submission:
     expected = folder / notebook_name(name)
     notebooks = sorted(folder.glob("*.ipynb"))
     if expected.is_file():
-        return _validated(Submission(student_id, name, expected))
-    if len(notebooks) == 1:
-        submission = _validated(Submission(student_id, name, notebooks[0]))
-        return submission
-    if not notebooks:
+        found = _validated(Submission(student_id, name, expected))
+    elif len(notebooks) == 1:
+        found = _validated(Submission(student_id, name, notebooks[0]))
+    elif not notebooks:
         return Submission(student_id, name, None, f"no notebook in it (expected {expected.name})")
-    listed = ", ".join(p.name for p in notebooks)
-    return Submission(student_id, name, None, f"{expected.name} is missing and several notebooks are there: {listed}")
+    else:
+        listed = ", ".join(p.name for p in notebooks)
+        return Submission(student_id, name, None,
+                          f"{expected.name} is missing and several notebooks are there: {listed}")
+    found.folder = folder
+    _read_timestamp(found, folder / "timestamp.txt")
+    return found
+
+
+def _read_timestamp(submission: Submission, path: Path) -> None:
+    """nbgrader's submission time, from timestamp.txt; one that nbgrader could not read is
+    left out with a note (the work is graded as if on time)."""
+    if not path.is_file():
+        return
+    text = path.read_text(errors="replace").strip()
+    try:
+        parse_timestamp(text)
+    except (ValueError, OverflowError) as error:
+        submission.note = f"timestamp.txt is not a date and time ({one_line(error, 80)}): graded as on time"
+        return
+    submission.timestamp = text
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A submission time or due date as nbgrader reads it: naive, in UTC."""
+    from nbgrader.utils import parse_utc
+
+    if not text.strip():
+        raise ValueError("empty")
+    return parse_utc(text.strip())
 
 
 def _validated(submission: Submission) -> Submission:
@@ -101,31 +168,99 @@ def _validated(submission: Submission) -> Submission:
     return submission
 
 
-def _from_zip(path: Path, known: list[str], assignment: str | None, pattern: str, scratch: Path) -> list[Submission]:
+class _ZipNames:
+    """Reads the student id (and a submission time) from a zip's file names."""
+
+    def __init__(self, lms: str, pattern: str, timezone: str):
+        if pattern:
+            try:
+                regex = re.compile(pattern)
+            except re.error as error:
+                raise UsageError(f"--zip-pattern is not a valid regular expression: {error}") from None
+            if "student_id" not in regex.groupindex:
+                raise UsageError("--zip-pattern needs a named group (?P<student_id>...)")
+            self.layouts = {"--zip-pattern": regex}
+        elif lms == "auto":
+            self.layouts = {name: re.compile(LMS_LAYOUTS[name], re.I) for name in ("canvas", "blackboard", "moodle")}
+        elif lms in LMS_LAYOUTS:
+            self.layouts = {lms: re.compile(LMS_LAYOUTS[lms], re.I)}
+        else:
+            raise UsageError(f"unknown --lms {lms!r} (known: {', '.join(LMS_CHOICES)})")
+        self.timezone = _zone(timezone)
+        self.auto = lms == "auto" and not pattern
+        self.chosen = ""
+
+    def choose(self, paths: list[str]) -> str:
+        """The layout these file names are read with: with --lms auto, the one that fits most."""
+        fits = {name: sum(1 for p in paths if _match(regex, p)) for name, regex in self.layouts.items()}
+        best = max(fits, key=lambda name: fits[name]) if fits else ""
+        if len(self.layouts) > 1 and fits[best] == 0:
+            self.layouts, best = {"plain": re.compile(LMS_LAYOUTS["plain"])}, "plain"
+        self.chosen = best
+        return best
+
+    def describe(self) -> str:
+        if self.chosen == "--zip-pattern":
+            return "student ids read from the file names with --zip-pattern"
+        return (f"student ids read from the file names as {self.chosen} names them"
+                + (" (--lms auto; another layout: --lms or --zip-pattern)" if self.auto else ""))
+
+    def read(self, path: str) -> tuple[str | None, str, str]:
+        """(student id or None, timestamp text or "", why there is no id, or no readable time)."""
+        match = _match(self.layouts[self.chosen], path)
+        if not match:
+            return None, "", f"the file name does not fit the {self.chosen} layout"
+        student = match.group("student_id")
+        if not student or not STUDENT_ID.match(student):
+            return None, "", f"{student!r} is not a usable student id"
+        stamp = match.groupdict().get("timestamp")
+        if not stamp:
+            return student, "", ""
+        digits = "".join(re.findall(r"\d", stamp))  # year, month, day, hour, minute, second
+        try:
+            when = datetime.strptime(digits, "%Y%m%d%H%M%S")
+            utc = when.replace(tzinfo=self.timezone).astimezone(ZoneInfo("UTC"))
+        except ValueError:
+            return student, "", f"the time in the file name, {stamp!r}, is not a date and time"
+        return student, utc.strftime(TIMESTAMP_FORMAT), ""
+
+
+def _zone(name: str):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--zip-timezone {name!r} is not a time zone (e.g. UTC, Europe/Berlin)") from None
+
+
+def _match(regex: re.Pattern, path: str):
+    """A layout is matched on the file's name, else on its whole path in the zip (Moodle
+    may put the id in a folder's name)."""
+    return regex.search(PurePosixPath(path).name) or regex.search(path)
+
+
+def _from_zip(path: Path, known: list[str], assignment: str | None, names: _ZipNames, scratch: Path,
+              log) -> list[Submission]:
     if assignment is None:
         raise UsageError("a zip of submissions needs --assignment NAME: the chapter its notebooks belong to")
     if assignment not in known:
         raise UsageError(f"unknown assignment {assignment!r} (known: {', '.join(known)})")
-    try:
-        regex = re.compile(pattern)
-    except re.error as error:
-        raise UsageError(f"--zip-pattern is not a valid regular expression: {error}") from None
-    if "student_id" not in regex.groupindex:
-        raise UsageError("--zip-pattern needs a named group (?P<student_id>...)")
     found: list[Submission] = []
     seen: set[str] = set()
     with zipfile.ZipFile(path) as archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise UsageError(f"{path.name} unpacks to more than {MAX_ZIP_BYTES // 1024**3} GB")
-        for member in members:
+        notebooks = [m for m in members if m.filename.endswith(".ipynb")
+                     and not PurePosixPath(m.filename).name.startswith(".")]
+        if not notebooks:
+            raise UsageError(f"no notebooks in {path.name}")
+        names.choose([m.filename for m in notebooks])
+        log(f"  {path.name}: {names.describe()}")
+        for member in notebooks:
             name = PurePosixPath(member.filename).name
-            if not name.endswith(".ipynb") or name.startswith("."):
-                continue
-            match = regex.search(name)
-            student = match.group("student_id") if match else None
-            if not student or not STUDENT_ID.match(student):
-                found.append(Submission(name, assignment, None, f"no student id in the file name {name!r}"))
+            student, timestamp, why = names.read(member.filename)
+            if student is None:
+                found.append(Submission(name, assignment, None, f"no student id in the file name {name!r}: {why}"))
                 continue
             if student in seen:
                 found.append(Submission(student, assignment, None, f"a second notebook for this student: {name}"))
@@ -135,7 +270,9 @@ def _from_zip(path: Path, known: list[str], assignment: str | None, pattern: str
             target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(member) as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink)
-            found.append(_validated(Submission(student, assignment, target)))
-    if not found:
-        raise UsageError(f"no notebooks in {path.name}")
+            submission = _validated(Submission(student, assignment, target))
+            submission.timestamp = timestamp
+            if why:
+                submission.note = f"{why}: graded as on time"
+            found.append(submission)
     return found

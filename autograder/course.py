@@ -1,13 +1,32 @@
 """Where the course's parts are, and the one object for an nbgrader course directory.
 
-A :class:`CourseDirectory` knows its folders (``source/``, ``release/``, ``submitted/``,
-``autograded/``, ``feedback/``, and the grading command's own ``executed/`` and
-``crosscheck/``), its gradebook, and nbgrader's configuration for it: the course's settings
-from nbgrader_config.py, plus, for grading, the command's steps in nbgrader's pipeline.
+A :class:`CourseDirectory` knows its folders: nbgrader's (``source/``, ``release/``,
+``submitted/``, ``autograded/``, ``feedback/``) and the grading command's own
+(``rebuilt/``, ``executed/``, ``crosscheck/``, ``results/``), its gradebook, and nbgrader's
+configuration for it.
+
+A course directory's ``nbgrader_config.py`` (:func:`config_text`, written by
+``python -m autograder init-course DIR``) calls :func:`configure`, so that nbgrader's own
+commands and the formgrader's buttons, run there, are safe:
+
+- Autograde replays the grading command's sandboxed run and the cross-check's verdicts
+  (preprocessors/replay_outputs.py): it never runs student code, and refuses, in one line,
+  a submission the grading command has not run;
+- Generate Feedback hides the hidden tests and wraps long lines;
+- late work is penalised by the course's policy (late.py), from the due dates set in the
+  same file (``c.CourseTerm.due_dates``);
+- ``nbgrader export --to canvas`` writes Canvas's gradebook CSV (canvas.py);
+- nbgrader's Execute (its Validate button) starts no kernel for a notebook of student work
+  (guard.py).
+
+Should nbgrader run where ``autograder`` cannot be imported, the file makes Autograde and
+Generate Feedback refuse instead. :func:`config_problems` checks that a configuration
+loads this pipeline (``init-course`` and ``grade --course`` check an existing file).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -20,7 +39,13 @@ from traitlets.config.loader import PyFileConfigLoader
 REPOSITORY = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPOSITORY / "solutions"
 NOTEBOOKS = REPOSITORY / "notebooks"
+#: The settings that describe the course (the release's stubs), for every course directory.
 CONFIG_FILE = Path(__file__).resolve().parent / "nbgrader_config.py"
+#: A course directory's own configuration file (nbgrader reads it from the folder it runs in).
+COURSE_CONFIG = "nbgrader_config.py"
+#: Where the grading command hands nbgrader the notebooks it grades: each submission rebuilt
+#: from the release (rebuild.py), beside a copy of its timestamp.txt and submission secret.
+REBUILT = "rebuilt"
 
 
 def chapters() -> list[str]:
@@ -44,6 +69,154 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bin_folder + os.pathsep + path
 
 
+# --- nbgrader's configuration --------------------------------------------------------------
+
+AUTOGRADE_STEPS = [
+    "autograder.preprocessors.ApplyDueDates", "autograder.preprocessors.ReplayOutputs",
+    "autograder.preprocessors.CrossCheckVerdicts", "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata",
+]
+FEEDBACK_STEPS = [
+    "autograder.preprocessors.HideHiddenTests", "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor", "autograder.preprocessors.WrapLongLines",
+]
+
+
+def course_settings() -> Config:
+    """The settings that describe the course (autograder/nbgrader_config.py)."""
+    return PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+
+
+def pipeline(c: Config) -> Config:
+    """The grading command's steps in nbgrader's pipeline: Execute replaced by the sandbox's
+    outputs and the cross-check's verdicts; feedback without hidden tests, lines wrapped."""
+    c.Autograde.autograde_preprocessors = list(AUTOGRADE_STEPS)
+    c.GenerateFeedback.preprocessors = list(FEEDBACK_STEPS)
+    return c
+
+
+def configure(c: Config, root: str | Path | None = None) -> Config:
+    """Make nbgrader's configuration ``c`` the course's (a course directory's
+    nbgrader_config.py calls it first; what follows it there may add due dates and change
+    the late policy). ``root``: the course directory, unless ``c`` names one already."""
+    c.merge(course_settings())
+    if root is not None and "root" not in c.CourseDirectory:
+        c.CourseDirectory.root = str(Path(root).resolve())
+    pipeline(c)
+    c.AssignLatePenalties.plugin_class = "autograder.late.LatePenalty"
+    c.ExportApp.plugin_class = "autograder.canvas.CourseExport"
+    c.Execute.kernel_manager_class = "autograder.guard.StudentWorkGuard"
+    if c.CourseDirectory.get("root"):
+        c.StudentWorkGuard.course_root = c.CourseDirectory.root
+    return c
+
+
+def config_text(course_id: str | None = None, exchange: str | None = None) -> str:
+    """A course directory's nbgrader_config.py."""
+    lines = [
+        '"""nbgrader\'s configuration of this course directory (written by `python -m autograder init-course`).',
+        "",
+        "nbgrader's commands and the formgrader's buttons, run here, use the course's pipeline:",
+        "Autograde replays the grading command's sandboxed run (it never runs student code),",
+        "Generate Feedback never shows a hidden test. Grade with `python -m autograder grade --course .`",
+        '"""',
+        "",
+        "from pathlib import Path",
+        "",
+        "c = get_config()  # noqa: F821 (traitlets provides it)",
+        "",
+        "try:",
+        "    from autograder.course import configure",
+        "except ImportError as missing:",
+        "    # nbgrader runs in a Python without the course's grader: its Autograde would run",
+        "    # student code unsandboxed and its feedback would show hidden tests. Both refuse.",
+        "    from nbconvert.preprocessors import Preprocessor",
+        "",
+        '    _WHY = (f"the course\'s grader cannot be imported here ({missing}): "',
+        '            "run nbgrader in the course\'s Python environment")',
+        "",
+        "    class _Refuse(Preprocessor):",
+        "        def preprocess(self, nb, resources):",
+        "            raise RuntimeError(_WHY)",
+        "",
+        "    c.Autograde.sanitize_preprocessors = [_Refuse]",
+        "    c.GenerateFeedback.preprocessors = [_Refuse]",
+        "else:",
+        "    configure(c, Path(__file__).resolve().parent)",
+        "",
+    ]
+    if course_id:
+        lines.append(f"c.CourseDirectory.course_id = {course_id!r}")
+    if exchange:
+        lines.append(f"c.Exchange.root = {exchange!r}")
+    if course_id or exchange:
+        lines.append("")
+    lines += [
+        "# Due dates, one per chapter: a time in UTC, or with a time zone (\"2026-12-07 17:00:00 Europe/Berlin\").",
+        "# nbgrader's submission times are compared with them; the grading command writes them to",
+        "# the gradebook (so does `python -m autograder init-course`, for `nbgrader collect --before-duedate`).",
+        "c.CourseTerm.due_dates = {",
+        '    # "01_queries_keys_values": "2026-12-07 17:00:00 UTC",',
+        "}",
+        "",
+        "# The late policy (autograder.late.LatePenalty): nothing within the grace period after the",
+        "# due date; then this percent of the score for each day or part of a day since the due",
+        "# date, at most max_percent. An extension given in the formgrader moves the due date.",
+        "# c.LatePenalty.grace_minutes = 15",
+        "# c.LatePenalty.percent_per_day = 10",
+        "# c.LatePenalty.max_percent = 50",
+        "",
+        "# Canvas's gradebook CSV (`nbgrader export --to canvas`): the column that holds the",
+        "# student id (\"ID\": Canvas's user id, as in Canvas's zips; \"SIS Login ID\": a login name),",
+        "# and each chapter's column (\"Name (Canvas assignment id)\" updates that assignment).",
+        '# c.CanvasExport.student_id_column = "ID"',
+        '# c.CanvasExport.assignment_columns = {"01_queries_keys_values": "Queries, keys and values (12345)"}',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _class_of(item):
+    """A pipeline entry (a class, or its dotted name) as a class, or None if it cannot be imported."""
+    if isinstance(item, type):
+        return item
+    try:
+        from traitlets.utils.importstring import import_item
+
+        return import_item(str(item))
+    except Exception:
+        return None
+
+
+def config_problems(c: Config) -> list[str]:
+    """What keeps nbgrader, with configuration ``c``, from being safe in a course directory:
+    [] when Autograde replays the sandboxed run and Generate Feedback hides hidden tests."""
+    from nbgrader.preprocessors import Execute, GetGrades
+
+    from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs
+
+    problems = []
+    autograde = [_class_of(i) for i in c.Autograde.get("autograde_preprocessors", [])]
+    sanitize = [_class_of(i) for i in c.Autograde.get("sanitize_preprocessors", [])]
+    if not any(k and issubclass(k, ReplayOutputs) for k in autograde):
+        problems.append("its Autograde would run student code unsandboxed (no ReplayOutputs step)")
+    elif not any(k and issubclass(k, CrossCheckVerdicts) for k in autograde):
+        problems.append("its Autograde would ignore the cross-check (no CrossCheckVerdicts step)")
+    if any(k and issubclass(k, Execute) for k in autograde + sanitize):
+        problems.append("its Autograde runs nbgrader's Execute: student code, unsandboxed")
+    feedback = [_class_of(i) for i in c.GenerateFeedback.get("preprocessors", [])]
+    hide = next((n for n, k in enumerate(feedback) if k and issubclass(k, HideHiddenTests)), None)
+    grades = next((n for n, k in enumerate(feedback) if k and issubclass(k, GetGrades)), len(feedback))
+    if hide is None or hide > grades:
+        problems.append("its Generate Feedback would show the hidden tests (no HideHiddenTests step first)")
+    return problems
+
+
+class ConfigError(Exception):
+    """A course directory's nbgrader_config.py does not load, or is not safe."""
+
+
 class CourseDirectory:
     """An nbgrader course directory at ``root``."""
 
@@ -63,6 +236,10 @@ class CourseDirectory:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
     @property
+    def config_path(self) -> Path:
+        return self.root / COURSE_CONFIG
+
+    @property
     def executed(self) -> Path:
         """The notebooks as run in the sandbox: ``<student>/<assignment>/<name>.ipynb``."""
         return self.root / "executed"
@@ -78,48 +255,99 @@ class CourseDirectory:
     def release_notebook(self, assignment: str) -> Path:
         return self.root / "release" / assignment / notebook_name(assignment)
 
-    def submitted_notebook(self, student: str, assignment: str) -> Path:
-        return self.root / "submitted" / student / assignment / notebook_name(assignment)
+    def submitted_folder(self, student: str, assignment: str) -> Path:
+        return self.root / "submitted" / student / assignment
+
+    def rebuilt_folder(self, student: str, assignment: str) -> Path:
+        """What the grading command's nbgrader autogrades: the rebuilt notebook, its timestamp."""
+        return self.root / REBUILT / student / assignment
+
+    def autograded_notebook(self, student: str, assignment: str) -> Path:
+        return self.root / "autograded" / student / assignment / notebook_name(assignment)
 
     def feedback_folder(self, student: str, assignment: str) -> Path:
         return self.root / "feedback" / student / assignment
 
-    def copy_sources(self, assignments: list[str]) -> None:
-        """Copy the chapters' solution notebooks into ``source/``."""
+    def copy_sources(self, assignments: list[str], replace: bool = True) -> list[str]:
+        """Copy the chapters' solution notebooks into ``source/`` (with ``replace=False``,
+        only where there is none); return the chapters whose source changed."""
+        changed = []
         for assignment in assignments:
             target = self.source_notebook(assignment)
+            solution = SOLUTIONS / assignment / notebook_name(assignment)
+            if target.is_file() and (not replace or target.read_bytes() == solution.read_bytes()):
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(SOLUTIONS / assignment / notebook_name(assignment), target)
+            shutil.copyfile(solution, target)
+            changed.append(assignment)
+        return changed
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def load_config(self) -> Config:
+        """nbgrader's configuration here: the directory's nbgrader_config.py, or, where it
+        has none, the course's (:func:`configure`). Raises ConfigError for a file that
+        does not load."""
+        if self.config_path.is_file():
+            try:
+                return PyFileConfigLoader(COURSE_CONFIG, path=str(self.root)).load_config()
+            except Exception as error:  # whatever the file raises
+                from autograder.collect import one_line
+
+                raise ConfigError(f"{self.config_path} does not load: {type(error).__name__}: "
+                                  f"{one_line(error)}") from None
+        return configure(Config(), self.root)
 
     def config(self, grading: bool = False) -> Config:
-        """nbgrader's configuration: the course's settings for this directory; with
-        ``grading``, Execute replaced by the sandbox's outputs and the cross-check's
-        verdicts, and feedback without hidden tests."""
-        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+        """nbgrader's configuration for this directory, its root and gradebook fixed; with
+        ``grading``, the grading command's: the course's pipeline whatever the file says, and
+        the rebuilt notebooks as what nbgrader autogrades (``submitted/`` keeps the
+        students' files as they sent them)."""
+        config = self.load_config()
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = self.db_url
         if grading:
-            from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs
-
-            config.Autograde.autograde_preprocessors = [
-                ReplayOutputs, CrossCheckVerdicts, "nbgrader.preprocessors.IgnorePattern",
-                "nbconvert.preprocessors.ClearMetadataPreprocessor",
-                "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-                "nbgrader.preprocessors.CheckCellMetadata",
-            ]
-            config.ReplayOutputs.executed_directory = str(self.executed)
-            config.CrossCheckVerdicts.verdict_directory = str(self.verdicts)
-            config.GenerateFeedback.preprocessors = [
-                HideHiddenTests, "nbgrader.preprocessors.GetGrades",
-                "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-            ]
-            config.HideHiddenTests.release_directory = str(self.root / "release")
+            pipeline(config)
+            config.CourseDirectory.submitted_directory = REBUILT
         return config
+
+    def gradebook(self):
+        """nbgrader's gradebook here, for the course id nbgrader_config.py names (as nbgrader
+        opens it: a gradebook keeps a record of each course id it was opened with)."""
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.db_url, self.load_config().CourseDirectory.get("course_id", ""))
 
     def api(self, grading: bool = False):
         from nbgrader.apps import NbGraderAPI
 
         return NbGraderAPI(config=self.config(grading))
+
+    def config_problems(self) -> list[str]:
+        """What keeps nbgrader's own buttons here from being safe ([] if nothing)."""
+        try:
+            config = self.load_config()
+        except ConfigError as error:
+            return [str(error)]
+        return config_problems(config)
+
+    def ensure_config(self, course_id: str | None = None, exchange: str | None = None) -> bool:
+        """Write nbgrader_config.py where there is none (True), else raise ConfigError if
+        the existing one is not safe (False: kept as it is)."""
+        if not self.config_path.is_file():
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.config_path.write_text(config_text(course_id, exchange))
+            return True
+        problems = self.config_problems()
+        if problems:
+            raise ConfigError(
+                f"{self.config_path} does not load the course's pipeline, so nbgrader's own buttons there are "
+                f"not safe: {'; '.join(problems)}. Add `from autograder.course import configure; configure(c)` "
+                f"after `c = get_config()` (or move the file away and run `python -m autograder init-course "
+                f"{self.root}`)")
+        return False
+
+    # --- nbgrader's steps --------------------------------------------------------------------
 
     def generate(self, assignments: list[str], api=None) -> None:
         """nbgrader's generate_assignment for each chapter: the release, and the gradebook's
@@ -128,4 +356,88 @@ class CourseDirectory:
         for assignment in assignments:
             result = api.generate_assignment(assignment, force=True, create=True)
             if not result["success"]:
-                raise RuntimeError(f"nbgrader could not generate {assignment}:\n{result['log']}")
+                from autograder.logs import last_error_line
+
+                raise RuntimeError(f"nbgrader could not generate {assignment}: {last_error_line(result['log'])}\n"
+                                   f"{result['log']}")
+
+    def needs_generating(self, assignment: str) -> bool:
+        """True when the release or the gradebook's record of the chapter is missing."""
+        if not self.release_notebook(assignment).is_file() or not (self.root / "gradebook.db").is_file():
+            return True
+        from nbgrader.api import MissingEntry
+
+        with self.gradebook() as gradebook:
+            try:
+                gradebook.find_notebook(assignment, assignment)
+            except MissingEntry:
+                return True
+        return False
+
+    def write_due_dates(self, log=print) -> None:
+        """The due dates of nbgrader_config.py (``c.CourseTerm.due_dates``), into the gradebook."""
+        from autograder.late import write_due_dates
+
+        write_due_dates(self.config(), self.db_url, log)
+
+
+# --- python -m autograder init-course --------------------------------------------------------
+
+def init_course(root: Path, course_id: str | None = None, exchange: str | None = None,
+                only: list[str] | None = None, log=print) -> int:
+    """Create or update the course directory ``root``; return the exit code (0: ready,
+    1: ready, but its nbgrader_config.py is not safe)."""
+    ensure_tools_on_path()
+    wanted = sorted(only) if only else chapters()
+    created = not root.exists()
+    root.mkdir(parents=True, exist_ok=True)
+    if created:
+        os.chmod(root, 0o700)  # the gradebook and the hidden tests: the instructor's alone
+    course = CourseDirectory(root.resolve())
+    status = 0
+    try:
+        wrote = course.ensure_config(course_id, exchange)
+        log(f"{course.config_path}: {'written' if wrote else 'kept'}; it loads the course's pipeline "
+            "(Autograde replays the sandboxed run, feedback hides the hidden tests)")
+        if not wrote and (course_id or exchange):
+            log("  it was kept as it is: set c.CourseDirectory.course_id and c.Exchange.root there yourself")
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        status = 1
+        try:
+            course.load_config()
+        except ConfigError:
+            return status  # nothing can be generated with a file that does not load
+    changed = course.copy_sources(wanted)
+    log(f"source/: {len(wanted)} chapter(s); " + (f"copied from solutions/: {', '.join(changed)}" if changed
+                                                   else "each the same as in solutions/ already"))
+    try:
+        course.generate(wanted, course.api(grading=True))
+    except RuntimeError as error:
+        print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+    log(f"release/ and gradebook.db: generated ({', '.join(wanted)})")
+    course.write_due_dates(log)
+    if status:
+        log(f"Not ready: {course.config_path} must load the course's pipeline first (see above)")
+    else:
+        log(f"Ready: release a chapter with `nbgrader release_assignment CHAPTER`, collect with "
+            f"`nbgrader collect CHAPTER` (both run in {course.root}), then grade with "
+            f"`python -m autograder grade --course {course.root}`")
+    return status
+
+
+def init_course_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder init-course",
+        description="Create or update an nbgrader course directory for this course: source/, release/, "
+                    "the gradebook, and an nbgrader_config.py that keeps nbgrader's own buttons safe.")
+    parser.add_argument("directory", type=Path, help="the course directory (created if missing)")
+    parser.add_argument("--course-id", help="nbgrader's course id (c.CourseDirectory.course_id)")
+    parser.add_argument("--exchange", help="the root of nbgrader's exchange (c.Exchange.root)")
+    parser.add_argument("--only", nargs="+", metavar="CHAPTER", help="these chapters only (default: all)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.only or []) - set(chapters()))
+    if unknown:
+        parser.error(f"unknown chapter(s): {', '.join(unknown)} (known: {', '.join(chapters())})")
+    return init_course(args.directory, args.course_id, args.exchange, args.only)

@@ -1,4 +1,4 @@
-"""The grading report: OUT/report.html, one page that says what the class got wrong.
+"""The grading report: report.html (beside grades.csv), one page that says what the class got wrong.
 
 Drawn from the results model (results.py), the same object grades.csv, tests.csv and
 mistakes.csv are written from. What needs action comes first: the submissions an

@@ -1,13 +1,15 @@
 """The results of grading, as one model: every table and figure of a run is a view of it.
 
 1. Each grading run keeps, per submission, what the gradebook cannot hold: a record in
-   ``OUT/course/results/<student>/<assignment>.json`` (:func:`save_record`): the status
+   ``<course directory>/results/<student>/<assignment>.json`` (:func:`save_record`): the status
    and its reason, the notes, whether it needs attention (and why), the seconds it took,
    and how the notebook and the cross-check each found every test, with their failure
    messages.
-2. :func:`load` builds the model once per run from the gradebook (the scores, for every
-   submission ever graded into this OUT) and those records (everything else, also for
-   submissions that could not be graded and so never reached the gradebook).
+2. :func:`load` builds the model once per run from the gradebook (the scores, the
+   submission time and the late penalty, for every submission ever graded into this course
+   directory; a score is after the penalty) and those records (everything else, also for
+   submissions that could not be graded and so never reached the gradebook). A submission
+   the gradebook has but no record (nbgrader's own Autograde refused it) is "not graded".
 3. grades.csv, tests.csv and mistakes.csv are its rows (:meth:`Results.grade_rows`, ...);
    report.py draws the page from the same object.
 
@@ -37,7 +39,7 @@ from attention_course.messages import NOT_WRITTEN
 from autograder.notebook_model import grade_id, is_test, passed_in_notebook
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
-                 "manual_pending", "status", "reason", "notes", "isolation"]
+                 "manual_pending", "status", "reason", "notes", "isolation", "timestamp", "late_penalty"]
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
                 "crosscheck", "note"]
 MISTAKE_COLUMNS = ["student_id", "assignment", "test", "mistake"]
@@ -49,6 +51,10 @@ MISTAKE_CHARS = 300
 #: How much of a message's first line stands for a failure without a hint.
 NO_HINT_CHARS = 100
 HINT_PREFIX = "Hint: "
+
+#: The reason of a submission the gradebook has but no run of the grading command graded
+#: (nbgrader's own Autograde refused it, or it came from elsewhere).
+NOT_BY_COMMAND = "in the gradebook, but never graded by the grading command: grade it with `python -m autograder grade`"
 
 #: Why a submission needs an instructor, in the order the page lists them.
 NOT_GRADED, RUN_PROBLEM, DISAGREEMENT, FEEDBACK_FAILED, LATE = (
@@ -260,6 +266,8 @@ class SubmissionResult:
     manual_pending: float | str = ""
     seconds: float | None = None
     seconds_late: float = 0.0
+    timestamp: str = ""  # when it was submitted, UTC ("" if unknown)
+    late_penalty: float = 0.0  # already taken from ``score``
     isolation: str = ""
     attention_reasons: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     tests: list[TestResult] = field(default_factory=list)
@@ -296,7 +304,8 @@ class Results:
         return [{"student_id": s.student_id, "assignment": s.assignment, "score": s.score, "max_score": s.max_score,
                  "auto_score": s.auto_score, "auto_max_score": s.auto_max_score,
                  "manual_pending": s.manual_pending, "status": s.status, "reason": s.reason,
-                 "notes": "; ".join(s.notes), "isolation": s.isolation} for s in self.submissions]
+                 "notes": "; ".join(s.notes), "isolation": s.isolation, "timestamp": s.timestamp,
+                 "late_penalty": s.late_penalty} for s in self.submissions]
 
     def test_rows(self) -> list[dict]:
         rows = []
@@ -366,8 +375,9 @@ class Results:
                 "max_score": next((s.max_score for s in graded), "")}
 
 
-def load(course_root: Path) -> Results:
-    """The model of everything graded into this course directory."""
+def load(course_root: Path, open_gradebook=None) -> Results:
+    """The model of everything graded into this course directory (``open_gradebook``: how
+    to open its gradebook, if not by its path alone)."""
     from nbgrader.api import Gradebook
 
     course_root = Path(course_root)
@@ -375,7 +385,7 @@ def load(course_root: Path) -> Results:
     found: dict[tuple[str, str], SubmissionResult] = {}
     database = course_root / "gradebook.db"
     if database.is_file():
-        with Gradebook(f"sqlite:///{database}") as gradebook:
+        with (open_gradebook or (lambda: Gradebook(f"sqlite:///{database}")))() as gradebook:
             for assignment in gradebook.assignments:
                 for submitted in assignment.submissions:
                     key = (submitted.student.id, assignment.name)
@@ -408,14 +418,17 @@ def _from_gradebook(assignment, submitted, record: Record | None) -> SubmissionR
     grades = [g for notebook in submitted.notebooks for g in notebook.grades]
     hand = [g for g in grades if g.cell.cell_type == "markdown"]
     pending -= sum(g.max_score for g in hand if g.manual_score is not None)
-    record = record or Record(submitted.student.id, assignment.name)
+    record = record or Record(submitted.student.id, assignment.name, status="not graded", reason=NOT_BY_COMMAND)
     result = SubmissionResult(
         submitted.student.id, assignment.name, record.status, record.reason, list(record.notes),
         max_score=max_score, auto_max_score=auto_max, manual_pending=pending, seconds=record.seconds,
         seconds_late=float(submitted.total_seconds_late or 0.0), isolation=record.isolation,
+        timestamp=f"{submitted.timestamp:%Y-%m-%d %H:%M:%S} UTC" if submitted.timestamp else "",
     )
     if result.graded:
-        result.score, result.auto_score = submitted.score, submitted.code_score
+        result.late_penalty = float(submitted.late_submission_penalty or 0.0)
+        result.score = max(0.0, submitted.score - result.late_penalty)
+        result.auto_score = submitted.code_score
         result.tests = [TestResult(g.name, g.score, g.max_score, "hand" if g.cell.cell_type == "markdown" else "tests",
                                    record.tests.get(g.name)) for g in grades]
     result.attention_reasons = _attention(record, result, result.seconds_late)
@@ -434,7 +447,8 @@ def _attention(record: Record, result: SubmissionResult, late: float) -> list[tu
     if record.feedback_problem:
         reasons.append((FEEDBACK_FAILED, record.feedback_problem))
     if late > 0:
-        reasons.append((LATE, f"{late / 3600:.1f} h after the due date"))
+        penalty = f"; late penalty {result.late_penalty:g} point(s)" if result.late_penalty else ""
+        reasons.append((LATE, f"{late / 3600:.1f} h after the due date{penalty}"))
     if record.attention and not reasons:  # flagged by grading for a reason this model does not name
         reasons.append((RUN_PROBLEM, "; ".join(record.notes)))
     return reasons

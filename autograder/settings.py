@@ -11,7 +11,7 @@ import argparse
 import os
 from dataclasses import dataclass, field, fields
 
-from autograder.collect import DEFAULT_ZIP_PATTERN
+from autograder.collect import LMS_CHOICES
 
 
 def _setting(default, help: str, flag: bool = True):
@@ -21,9 +21,14 @@ def _setting(default, help: str, flag: bool = True):
 @dataclass
 class Settings:
     jobs: int = _setting(os.cpu_count() or 1, "submissions graded at once (default: the number of cores)")
-    assignment: str | None = _setting(None, "the chapter of a zip's notebooks (zip input only)")
-    zip_pattern: str = _setting(DEFAULT_ZIP_PATTERN,
-                                "regular expression with a (?P<student_id>...) group, matched on a zip's file names")
+    assignment: str | None = _setting(None, "grade this chapter only (a zip's notebooks all belong to it: a zip "
+                                            "needs it)")
+    student: str | None = _setting(None, "grade this student's submissions only (the others keep their grades)")
+    lms: str = _setting("auto", "how a zip's file names say whose notebook it is: canvas, blackboard, moodle, "
+                                "plain (<student_id>.ipynb), or auto (the LMS layout most names fit)")
+    zip_pattern: str = _setting("", "a regular expression with a (?P<student_id>...) group, and optionally a "
+                                    "(?P<timestamp>...) group, matched on a zip's file names (replaces --lms)")
+    zip_timezone: str = _setting("UTC", "the time zone of the times in a zip's file names (e.g. Europe/Berlin)")
     cell_timeout: int = _setting(60, "seconds one notebook cell may run")
     notebook_timeout: int = _setting(600, "seconds one notebook may run, all cells together")
     call_timeout: int = _setting(20, "seconds one call of a graded function may run in the cross-check")
@@ -71,5 +76,8 @@ class Settings:
 
     def problems(self) -> list[str]:
         """What is wrong with these settings, one line each."""
-        return [f"--{f.name.replace('_', '-')} must be at least 1" for f in fields(self)
-                if f.type in ("int", int) and getattr(self, f.name) < 1]
+        found = [f"--{f.name.replace('_', '-')} must be at least 1" for f in fields(self)
+                 if f.type in ("int", int) and getattr(self, f.name) < 1]
+        if self.lms not in LMS_CHOICES:
+            found.append(f"--lms must be one of {', '.join(LMS_CHOICES)}")
+        return found

@@ -144,15 +144,22 @@ def test_submissions_from_an_lms_zip(tmp_path):
     write_submission(folder, "bob", CHAPTER, {"embed": ANSWERS["embed"]})
     archive = tmp_path / "download.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.write(folder / "ada" / CHAPTER / f"{CHAPTER}.ipynb", "ada_1234_5678_attention.ipynb")
-        zipped.write(folder / "bob" / CHAPTER / f"{CHAPTER}.ipynb", "bob_99_late_attention.ipynb")
+        # Canvas's names: the name slug, "late" when it was, the user id, the submission id, the file's name
+        zipped.write(folder / "ada" / CHAPTER / f"{CHAPTER}.ipynb", "doeada_1234_5678_attention.ipynb")
+        zipped.write(folder / "bob" / CHAPTER / f"{CHAPTER}.ipynb", "doeada_late_99_4242_attention.ipynb")
         zipped.writestr("readme.txt", "not a notebook")
     out = tmp_path / "out"
     result = run_grader(archive, out, "--assignment", CHAPTER, *FAST)
     assert result.returncode == 0, result.stdout + result.stderr
-    rows = grades_by_student(out)
-    assert float(rows[("ada", CHAPTER)]["auto_score"]) == 6.0
-    assert float(rows[("bob", CHAPTER)]["auto_score"]) == 3.0
-    # Other file-name patterns (--zip-pattern) are collect's business: tests/test_collect.py.
+    assert "as canvas names them" in result.stdout
+    rows = grades_by_student(out)  # two students with one name slug: told apart by their Canvas user ids
+    assert float(rows[("1234", CHAPTER)]["auto_score"]) == 6.0
+    assert float(rows[("99", CHAPTER)]["auto_score"]) == 3.0
+    kept = out / "course" / "submitted" / "99" / CHAPTER / f"{CHAPTER}.ipynb"  # as sent, where nbgrader keeps it
+    assert kept.read_bytes() == (folder / "bob" / CHAPTER / f"{CHAPTER}.ipynb").read_bytes()
+    assert read_csv(out / "canvas.csv")[1:] == [
+        {"Student": "", "ID": "1234", "SIS User ID": "", "SIS Login ID": "", "Section": "", CHAPTER: "6"},
+        {"Student": "", "ID": "99", "SIS User ID": "", "SIS Login ID": "", "Section": "", CHAPTER: "3"}]
+    # Other layouts (--lms, --zip-pattern) are collect's business: tests/test_collect.py.
     missing = run_grader(archive, tmp_path / "out3", *FAST)
     assert missing.returncode == 2 and "--assignment" in missing.stderr

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.grading import CHAPTER, grades_by_student, run_grader, scores_by_test, write_submission
-from tests.notebooks import HIDDEN_REGION, REPOSITORY, read, release_path, solution_answers, solution_path
+from autograder.course import CourseDirectory
+from tests.grading import CHAPTER, grades_by_student, hidden_test_lines, run_grader, scores_by_test, write_submission
+from tests.notebooks import REPOSITORY, fill_answers, read, release_path, solution_answers
 
 #: An answer cell that registers a hook printing the source of every cell run after it:
 #: with hidden tests run in the learner's kernel, they would land on the feedback page.
@@ -94,6 +95,15 @@ def test_feedback_shows_each_student_their_own_results(graded_class):
         assert "BEGIN HIDDEN TESTS" not in text
 
 
+def test_out_course_is_a_course_directory_whose_nbgrader_buttons_are_safe(graded_class):
+    _, out, _, _ = graded_class
+    course = CourseDirectory(out / "course")
+    assert course.config_problems() == []  # its nbgrader_config.py loads the course's pipeline
+    kept = read(course.submitted_folder("empty", CHAPTER) / f"{CHAPTER}.ipynb")
+    assert kept == fill_answers(read(release_path(CHAPTER)), {})  # as the student sent it, where nbgrader keeps it
+    assert (course.root / "rebuilt" / "empty" / CHAPTER / f"{CHAPTER}.ipynb").is_file()  # what nbgrader graded
+
+
 def test_grading_changes_no_file_of_the_repository(graded_class):
     _, _, before, after = graded_class
     assert before == after
@@ -105,19 +115,6 @@ def test_a_missing_folder_is_one_clear_line_and_writes_nothing(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "does not exist" in lines[0] and "nowhere" in lines[0]
     assert not (tmp_path / "out" / "grades.csv").exists()
-
-
-def _hidden_lines() -> list[str]:
-    """The lines of the chapter's hidden tests worth stealing: not brackets or blank lines,
-    nor lines the release shows anyway (a call of the visible check)."""
-    public = "\n".join(cell.source for cell in read(release_path(CHAPTER)).cells)
-    lines = set()
-    for cell in read(solution_path(CHAPTER)).cells:
-        for region in HIDDEN_REGION.findall(cell.source):
-            lines.update(line.strip() for line in region.splitlines() if len(line.strip()) >= 24)
-    lines = {line for line in lines if line not in public}
-    assert lines, "the chapter has no hidden tests to look for"
-    return sorted(lines)
 
 
 def test_no_file_a_student_receives_shows_a_hidden_test(graded_class):
@@ -132,5 +129,5 @@ def test_no_file_a_student_receives_shows_a_hidden_test(graded_class):
     assert "the hidden tests passed (checked outside your kernel)" in page
     for path in received:
         text = path.read_text()
-        for line in _hidden_lines():
+        for line in hidden_test_lines(CHAPTER):
             assert line not in text and html.escape(line) not in text, f"{path.name} shows hidden test: {line}"

@@ -5,8 +5,9 @@ import json
 import nbformat
 import pytest
 
-from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs
+from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs, WrapLongLines
 from autograder.preprocessors.crosscheck_verdicts import verdict_path
+from autograder.rebuild import rebuild
 
 
 def _test_cell(grade_id: str, source: str = "check(f)", outputs=()):
@@ -51,8 +52,55 @@ def test_without_verdicts_the_step_refuses_to_grade(tmp_path):
 
 
 def test_without_a_sandboxed_run_replay_refuses_to_grade(tmp_path):
-    with pytest.raises(ValueError, match="unsandboxed"):
+    with pytest.raises(ValueError, match="has not been run in the sandbox: grade it with .* --course .*unsandboxed"):
         ReplayOutputs(executed_directory=str(tmp_path)).preprocess(nbformat.v4.new_notebook(), _resources())
+
+
+def _answer_cell(grade_id: str, source: str):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": grade_id,
+                                 "schema_version": 3}
+    return cell
+
+
+def _sandboxed_run(tmp_path, submitted):
+    """What the grading command leaves: the submission rebuilt from the release, then run."""
+    release = nbformat.v4.new_notebook(cells=[_answer_cell("f", "raise NotImplementedError()"),
+                                              _answer_cell("g", "raise NotImplementedError()"),
+                                              _test_cell("check_f")])
+    executed = rebuild(release, submitted).notebook
+    executed.cells[2].outputs = [PASSED]
+    path = tmp_path / "ada" / "ch" / "ch.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(executed, path)
+    return executed
+
+
+def test_replay_grades_what_ran_in_the_sandbox_for_the_same_answers(tmp_path):
+    # the student's own notebook, as nbgrader's Autograde button reads it: a cell added, g left out
+    submitted = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('mine')"),
+                                                _answer_cell("f", "def f(x):\n    return x"), _test_cell("check_f")])
+    executed = _sandboxed_run(tmp_path, submitted)
+    step = ReplayOutputs(executed_directory=str(tmp_path))
+    graded, _ = step.preprocess(nbformat.from_dict(submitted), _resources())
+    assert graded.cells == executed.cells  # the rebuilt notebook, with the sandbox's outputs
+    rebuilt, _ = step.preprocess(nbformat.from_dict(executed), _resources())  # the grading command's own input
+    assert rebuilt.cells == executed.cells
+
+
+def test_replay_refuses_answers_that_did_not_run(tmp_path):
+    submitted = nbformat.v4.new_notebook(cells=[_answer_cell("f", "def f(x):\n    return x")])
+    _sandboxed_run(tmp_path, submitted)
+    step = ReplayOutputs(executed_directory=str(tmp_path))
+    changed = nbformat.v4.new_notebook(cells=[_answer_cell("f", "def f(x):\n    return 2 * x")])
+    with pytest.raises(ValueError, match="not been run in the sandbox as submitted .*'f'"):
+        step.preprocess(changed, _resources())
+    answered_later = nbformat.v4.new_notebook(cells=[*submitted.cells, _answer_cell("g", "g = 1")])
+    with pytest.raises(ValueError, match="'g'"):
+        step.preprocess(answered_later, _resources())
+    new_tests = nbformat.v4.new_notebook(cells=[*submitted.cells, _test_cell("check_f", "check(f, more_cases)")])
+    with pytest.raises(ValueError, match="the test 'check_f' changed since"):
+        step.preprocess(new_tests, _resources())
 
 
 def test_feedback_shows_the_released_test_and_the_last_line_of_an_error(tmp_path):
@@ -65,3 +113,9 @@ def test_feedback_shows_the_released_test_and_the_last_line_of_an_error(tmp_path
     (cell,) = shown.cells
     assert cell.source == "# More tests run when graded."
     assert cell.outputs[0]["traceback"] == ["AssertionError: f on x: wrong\nHint: transpose K"]
+
+
+def test_feedback_pages_wrap_long_lines():
+    _, resources = WrapLongLines().preprocess(nbformat.v4.new_notebook(), {"inlining": {"css": ["theme"]}})
+    assert resources["inlining"]["css"][0] == "theme"
+    assert "white-space: pre-wrap" in resources["inlining"]["css"][-1]

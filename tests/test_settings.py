@@ -23,3 +23,8 @@ def test_every_setting_says_what_it_means():
 def test_a_limit_below_one_is_named():
     assert Settings(jobs=0, cell_timeout=-1).problems() == ["--jobs must be at least 1",
                                                             "--cell-timeout must be at least 1"]
+
+
+def test_an_unknown_lms_is_named():
+    assert Settings(lms="webct").problems() == ["--lms must be one of auto, canvas, blackboard, moodle, plain"]
+    assert Settings(lms="canvas").problems() == []

@@ -1,15 +1,20 @@
-"""The grading command's steps inside nbgrader's own pipeline (see course.py for where
-each sits):
+"""The grading command's steps inside nbgrader's own pipeline (course.py lists each in order):
 
-- autograde: ``ReplayOutputs`` (stands in for nbgrader's Execute: the notebook already ran
-  in the sandbox), then ``CrossCheckVerdicts`` (a test the notebook passed but the
-  cross-check failed gets an error output saying why), then nbgrader's own steps, which
-  score each test from its outputs and fill the gradebook;
-- feedback: ``HideHiddenTests`` before nbgrader's own steps.
+- autograde: ``ApplyDueDates`` (the due date of nbgrader_config.py, into the gradebook),
+  ``ReplayOutputs`` (stands in for nbgrader's Execute: the notebook already ran in the
+  sandbox), then ``CrossCheckVerdicts`` (a test the notebook passed but the cross-check
+  failed gets an error output saying why), then nbgrader's own steps, which score each test
+  from its outputs, apply the late penalty and fill the gradebook;
+- feedback: ``HideHiddenTests`` before nbgrader's own steps, ``WrapLongLines`` after them.
+
+Their folders (``executed``, ``crosscheck``, ``release``) are relative to the course
+directory, where nbgrader runs its steps.
 """
 
 from autograder.preprocessors.crosscheck_verdicts import CrossCheckVerdicts
+from autograder.preprocessors.due_dates import ApplyDueDates
 from autograder.preprocessors.hide_hidden_tests import HideHiddenTests
 from autograder.preprocessors.replay_outputs import ReplayOutputs
+from autograder.preprocessors.wrap_long_lines import WrapLongLines
 
-__all__ = ["CrossCheckVerdicts", "HideHiddenTests", "ReplayOutputs"]
+__all__ = ["ApplyDueDates", "CrossCheckVerdicts", "HideHiddenTests", "ReplayOutputs", "WrapLongLines"]

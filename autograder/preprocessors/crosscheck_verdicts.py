@@ -21,6 +21,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from autograder.notebook_model import grade_id, has_hidden_tests, is_test, passed_in_notebook
+from autograder.preprocessors.replay_outputs import grade_it
 
 ERROR_NAME = "CrossCheckFailed"
 
@@ -38,16 +39,14 @@ def failure_output(message: str):
 
 
 class CrossCheckVerdicts(NbGraderPreprocessor):
-    verdict_directory = Unicode("", help="folder of cross-check verdicts: <student>/<assignment>.json").tag(
-        config=True
-    )
+    verdict_directory = Unicode("crosscheck", help="folder of cross-check verdicts: <student>/<assignment>.json "
+                                                 "(relative to the course directory)").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         path = verdict_path(Path(self.verdict_directory), info["student"], info["assignment"])
         if not path.is_file():
-            raise ValueError(f"no cross-check verdicts for {info['student']}/{info['assignment']}: grade it with "
-                             f"`python -m autograder grade`")
+            raise ValueError(f"no cross-check verdicts for {info['student']}/{info['assignment']}: {grade_it()}")
         verdicts = json.loads(path.read_text())
         for cell in nb.cells:
             verdict = verdicts.get(grade_id(cell)) if is_test(cell) else None

@@ -17,7 +17,8 @@ from autograder.notebook_model import grade_id, is_test
 
 
 class HideHiddenTests(NbGraderPreprocessor):
-    release_directory = Unicode("", help="folder of released notebooks: <assignment>/<name>.ipynb").tag(config=True)
+    release_directory = Unicode("release", help="folder of released notebooks: <assignment>/<name>.ipynb (relative "
+                                                "to the course directory)").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]

@@ -1,38 +1,60 @@
-"""``ReplayOutputs``: nbgrader's Execute, replaced by the outputs of the sandboxed run.
+"""``ReplayOutputs``: nbgrader's Execute, replaced by the run in the sandbox.
 
-The grading command runs every notebook in the sandbox first (in parallel, outside
-nbgrader); this step copies those outputs into the notebook nbgrader is grading. It refuses
-an executed notebook whose cells are not the graded notebook's.
+The grading command rebuilds every submission from the release (rebuild.py) and runs it in
+the sandbox first (in parallel, outside nbgrader), writing the executed notebook to
+``<executed_directory>/<student>/<assignment>/<notebook>.ipynb``. This step puts that
+notebook, cells and outputs, in place of the one nbgrader is grading, so nbgrader scores
+exactly what ran in the sandbox. It runs no code.
+
+It replays only when the notebook nbgrader is grading holds the answers the sandboxed run
+was made with (:func:`autograder.rebuild.same_answers`), and its tests are those that ran:
+the grading command's own rebuilt notebook, or, for nbgrader's Autograde button, the
+student's submission that the grading command graded. Otherwise (never run, submitted
+again since, or the tests changed) it refuses, in one line: grade it with ``python -m
+autograder grade --course DIR`` (the directory named).
+
+``executed_directory`` is relative to the course directory (nbgrader runs its steps there).
 """
 
 from __future__ import annotations
 
+import copy
+import os
 from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from autograder.notebook_model import grade_id, is_test, source_text
+from autograder.rebuild import same_answers
+
+
+def grade_it() -> str:
+    """What to do instead, for the course directory nbgrader runs in."""
+    return f"grade it with `python -m autograder grade --course {os.getcwd()}`"
+
 
 class ReplayOutputs(NbGraderPreprocessor):
-    executed_directory = Unicode("", help="folder of executed notebooks: <student>/<assignment>/<name>.ipynb").tag(
-        config=True
-    )
+    executed_directory = Unicode("executed", help="folder of executed notebooks: <student>/<assignment>/<name>.ipynb "
+                                                  "(relative to the course directory)").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
+        key = f"{info['student']}/{info['assignment']}"
         path = Path(self.executed_directory) / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb"
         if not path.is_file():
-            raise ValueError(f"{info['student']}/{info['assignment']} has not been run in the sandbox: grade it "
-                             f"with `python -m autograder grade` (nbgrader's own autograde would run student "
-                             f"code unsandboxed)")
+            raise ValueError(f"{key} has not been run in the sandbox: {grade_it()} (nbgrader's own autograde would "
+                             f"run student code unsandboxed)")
         executed = nbformat.read(path, as_version=4)
-        if len(executed.cells) != len(nb.cells):
-            raise ValueError(f"{path} does not match the graded notebook ({len(executed.cells)} cells)")
-        for cell, ran in zip(nb.cells, executed.cells):
-            if cell.cell_type == "code":
-                if cell.source != ran.source:
-                    raise ValueError(f"{path}: a cell differs from the graded notebook's")
-                cell.outputs = ran.outputs
-                cell.execution_count = ran.execution_count
+        differing = same_answers(executed, nb)
+        if differing:
+            raise ValueError(f"{key} has not been run in the sandbox as submitted (answer {differing!r} differs from "
+                             f"the one that ran): {grade_it()}")
+        ran = {grade_id(c): source_text(c) for c in executed.cells if is_test(c)}
+        for cell in nb.cells:  # as the gradebook has them now (nbgrader restored them before this step)
+            if is_test(cell) and ran.get(grade_id(cell), source_text(cell)) != source_text(cell):
+                raise ValueError(f"{key}: the test {grade_id(cell)!r} changed since the submission ran in the sandbox: "
+                                 f"{grade_it()}")
+        nb.cells = copy.deepcopy(executed.cells)
         return nb, resources
