@@ -1,10 +1,14 @@
-"""`python -m tests.setup_browser`: make sure the tests have Debian's Chromium and bubblewrap.
+"""`python -m tests.setup_browser`: make sure the tests have Debian's Chromium, bubblewrap,
+and JupyterHub's proxy.
 
 The browser tests drive /usr/bin/chromium through Playwright (never `playwright install`);
 the grader runs student code in a bubblewrap sandbox (/usr/bin/bwrap), and refuses to grade
-without one. If either is missing and we are root, install it with apt-get; otherwise say
-what to do. Prints one line per program saying what it did; exits non-zero when one cannot
-be had.
+without one. If either is missing and we are root, install it with apt-get (and npm, when
+the proxy needs it); otherwise say what to do. The hub test (tests/test_hub.py) needs
+configurable-http-proxy: it is installed from npm, pinned with its closure
+(hub/proxy/package-lock.json), into a folder inside the course's environment (.venv), never
+globally, when it is missing or not the pinned version. Prints one line per program saying
+what it did; exits non-zero when one cannot be had.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from hub import PROXY_FOLDER, PROXY_PACKAGE, PROXY_PROGRAM, proxy_version_installed, proxy_version_wanted
 
 #: Debian package -> the program the tests need from it.
 PROGRAMS = {"chromium": Path("/usr/bin/chromium"), "bubblewrap": Path("/usr/bin/bwrap")}
@@ -38,7 +44,45 @@ def _install(packages: list[str]) -> str | None:
     return None
 
 
+def _install_proxy() -> int:
+    """configurable-http-proxy, the pinned version, in PROXY_FOLDER (`npm ci`: exactly the
+    lock file's packages, no install scripts)."""
+    wanted, installed = proxy_version_wanted(), proxy_version_installed()
+    if installed == wanted and PROXY_PROGRAM.exists():
+        print(f"setup_browser: {PROXY_PROGRAM} is installed ({installed}); nothing to do")
+        return 0
+    if shutil.which("npm") is None:
+        if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("apt-get") is None:
+            print("setup_browser: configurable-http-proxy needs npm: install Node.js 20 or later with npm "
+                  "(the hub test needs JupyterHub's proxy)", file=sys.stderr)
+            return 1
+        problem = _install(["nodejs", "npm"])
+        if problem is not None or shutil.which("npm") is None:
+            print(f"setup_browser: could not install npm: {problem or 'apt-get gave no npm'}", file=sys.stderr)
+            return 1
+        print("setup_browser: installed nodejs and npm with apt-get")
+    shutil.rmtree(PROXY_FOLDER, ignore_errors=True)
+    PROXY_FOLDER.mkdir(parents=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(PROXY_PACKAGE / name, PROXY_FOLDER / name)
+    command = ["npm", "ci", "--prefix", str(PROXY_FOLDER), "--omit=dev", "--ignore-scripts", "--no-audit",
+               "--no-fund", "--loglevel=error"]
+    result = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    installed = proxy_version_installed()
+    if result.returncode != 0 or installed != wanted or not PROXY_PROGRAM.exists():
+        tail = " | ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
+        print(f"setup_browser: could not install configurable-http-proxy {wanted} into {PROXY_FOLDER}: "
+              f"`{' '.join(command)}` exited with {result.returncode}: {tail}", file=sys.stderr)
+        return 1
+    print(f"setup_browser: installed configurable-http-proxy {installed} into {PROXY_FOLDER} with npm")
+    return 0
+
+
 def main() -> int:
+    return max(_install_programs(), _install_proxy())
+
+
+def _install_programs() -> int:
     missing = [package for package, program in PROGRAMS.items() if not program.exists()]
     for package, program in PROGRAMS.items():
         if package not in missing:

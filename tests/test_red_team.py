@@ -24,6 +24,7 @@ from autograder.sandbox import visible_paths
 from autograder.settings import Settings
 from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, scores_by_test, write_submission
 from tests.notebooks import REPOSITORY, read, solution_answers, solution_path
+from tests.users import passable_for_all as _passable_for_all
 
 ANSWERS = solution_answers(CHAPTER)
 # Wrong, but of the right shape and dtype, and it rejects unknown tokens: only the values are off.
@@ -402,24 +403,6 @@ NOBODY = 65534
 #: Graded by an ordinary user: the honest control, the attacks that an ordinary user's
 #: grader was open to before it had a sandbox, and a broken submission.
 AS_NOBODY = ("honest", "kills_the_grader", "beacons", "reads_outside", "honest_embed_forked_bomb")
-
-
-def _passable_for_all(paths: list[Path], scratch: Path) -> list[str]:
-    """Commands for a private mount namespace (as root) after which every user can reach
-    ``paths`` (the course's Python lives in root's home, 0700): each folder on the way that
-    others may not pass shows, instead, a folder holding only the way on."""
-    blocked = sorted({folder for path in paths for folder in path.parents
-                      if folder != Path("/") and not os.stat(folder).st_mode & 0o001}, key=lambda f: len(f.parts))
-    commands = []
-    for index, folder in enumerate(blocked):
-        shadow = scratch / f"way{index}"
-        shadow.mkdir()
-        shadow.chmod(0o755)
-        for child in sorted({path.relative_to(folder).parts[0] for path in paths if folder in path.parents}):
-            (shadow / child).mkdir()
-            commands.append(f"mount --rbind '{folder / child}' '{shadow / child}'")
-        commands.append(f"mount --rbind '{shadow}' '{folder}'")
-    return commands
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="run as an ordinary user, every test here takes this path already")
