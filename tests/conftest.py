@@ -53,10 +53,18 @@ def _group(item) -> str:
     return f"{module}:" + ",".join(shared)
 
 
+#: The longest tests of all (minutes each: a JupyterHub term, an install from scratch), started
+#: with the browser's groups. A scheduling hint only: a stale entry costs time, never a test.
+LONGEST = ("test_hub.py", "test_student_release.py")
+
+
 def _rank(group: str, members: list) -> int:
-    """0: the browser's groups; 1: the slow tests and the groups that build a shared fixture
-    (a graded batch, a release); 2: the rest, quick tests, which fill the gaps at the end."""
+    """0: the browser's groups and the longest tests; 1: the slow tests and the groups that
+    build a shared fixture (a graded batch, a release); 2: the rest, quick tests, which fill
+    the gaps at the end."""
     if any(item.get_closest_marker("browser") or "browser" in item.path.parts for item in members):
+        return 0
+    if any(item.path.name in LONGEST and item.get_closest_marker("slow") for item in members):
         return 0
     shared = group != members[0].nodeid
     return 1 if shared or any(item.get_closest_marker("slow") for item in members) else 2

@@ -11,9 +11,12 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, write_submission
 from tests.notebooks import REPOSITORY, read, release_path, solution_answers
+
+pytestmark = pytest.mark.slow  # each test is a grading run of its own
 
 ANSWERS = solution_answers(CHAPTER)
 FAST = ["--cell-timeout", "10", "--notebook-timeout", "120", "--call-timeout", "10", "--jobs", "2"]
