@@ -46,12 +46,12 @@ import yaml
 from hub import PROXY_PROGRAM
 from hub.term import Term
 from tests.browser.jupyterlab import chromium, free_port
+from tests.grading import CHAPTER, hidden_test_lines
 from tests.mistakes.qkv import WRONG
-from tests.notebooks import HIDDEN_REGION, REPOSITORY, fill_answers, read, release_path, solution_answers, solution_path
+from tests.notebooks import REPOSITORY, fill_answers, solution_answers
 from tests.test_red_team import ATTACKS
 from tests.users import LocalUser, create_user, passable_for_all, remove_user
 
-CHAPTER = "01_queries_keys_values"
 ARTIFACTS = REPOSITORY / "test-artifacts" / "hub"
 COURSE_ID = "attention"
 ANSWERS = solution_answers(CHAPTER)
@@ -82,20 +82,6 @@ FITS_THE_WIDTH = """(hint) => {
   return {page: [document.documentElement.scrollWidth, width], overflowing,
           hint: holder ? [holder.scrollWidth, holder.clientWidth] : null};
 }"""
-
-
-def _hidden_lines() -> list[str]:
-    """The lines of the chapter's hidden tests worth stealing (not brackets, nor lines the
-    release shows anyway)."""
-    public = "\n".join(cell.source for cell in read(release_path(CHAPTER)).cells)
-    lines = set()
-    for notebook in solution_path(CHAPTER).parent.glob("*.ipynb"):
-        for cell in read(notebook).cells:
-            for region in HIDDEN_REGION.findall(cell.source):
-                lines.update(line.strip() for line in region.splitlines() if len(line.strip()) >= 24)
-    lines = {line for line in lines if line not in public}
-    assert lines, "the chapter has no hidden tests to look for"
-    return sorted(lines)
 
 
 class Phases:
@@ -475,7 +461,7 @@ def test_a_term_on_jupyterhub():
             pages = {role: student_gets_feedback(hub, user, tokens[role]) for role, user in students.items()}
             phases.mark("3 students fetched their feedback")
             rows = read_rows(course / "reports" / "grades.csv")
-            hidden = _hidden_lines()
+            hidden = hidden_test_lines(CHAPTER)
             for role, (_, text) in pages.items():
                 (ARTIFACTS / f"feedback-{role}.html").write_text(text)
                 for line in hidden:
