@@ -4,15 +4,17 @@ In-process and quick: nothing here runs a notebook (tests/test_term.py walks a w
 """
 
 import asyncio
+import subprocess
 import sys
 
 import nbformat
 import pytest
+from sqlalchemy import text
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.collect import UsageError
-from autograder.course import ConfigError, CourseDirectory, config_problems, config_text, configure
+from autograder.course import ConfigError, CourseDirectory, config_problems, config_text, configure, gradebook_revision
 from autograder.grade import grade
 from autograder.guard import StudentWorkGuard
 from autograder.late import LatePenalty
@@ -120,3 +122,19 @@ def test_nbgraders_validate_starts_no_kernel_for_student_work(tmp_path):
         with pytest.raises(RuntimeError, match="holds student work"):
             asyncio.run(guard._async_pre_start_kernel(cwd=str(tmp_path / folder)))
     assert not guard.student_work(tmp_path / "source" / "ch") and not guard.student_work(tmp_path / "release")
+
+
+def test_the_gradebook_revision_read_in_process_is_the_one_alembic_prints(tmp_path):
+    """nbgrader stamps a new gradebook with the first head `alembic heads` prints; the grader
+    reads it in-process instead (course.read_revision_in_process)."""
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    with _temp_alembic_ini(f"sqlite:///{tmp_path / 'gradebook.db'}") as ini:
+        printed = subprocess.run(["alembic", "-c", ini, "heads"], capture_output=True, text=True, check=True).stdout
+    assert printed.split()[0] == gradebook_revision()
+    course = CourseDirectory(tmp_path / "course")
+    course.root.mkdir()
+    configure(Config())
+    with course.gradebook() as gradebook:
+        stamped = gradebook.db.execute(text("select version_num from alembic_version"))
+        assert [row[0] for row in stamped] == [gradebook_revision()]

@@ -44,6 +44,17 @@ def browser():
         yield instance
 
 
+@pytest.fixture(scope="module")
+def lab_page(browser):
+    """One page for a module's notebooks: JupyterLab loads once in it, and each notebook
+    opens in the app already there (jupyterlab.open_notebook)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport=VIEWPORT)

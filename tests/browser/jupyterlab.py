@@ -260,15 +260,39 @@ CELL_REPORT = """
 """
 
 
+#: Opens a notebook in the JupyterLab already in the page, after closing what the main area
+#: shows (its kernels are shut down by close_notebook): the app is not loaded again.
+OPEN_IN_APP = """
+async (path) => {
+  const app = window.jupyterapp;
+  for (const widget of Array.from(app.shell.widgets('main'))) { widget.dispose(); }
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  app.shell.activateById(panel.id);
+  return panel.context.path;
+}
+"""
+
+#: The page holds a started JupyterLab with nothing waiting for an answer.
+APP_READY = """
+() => !!(window.jupyterapp && window.jupyterapp.shell && document.querySelector('#jp-main-dock-panel'))
+      && document.querySelectorAll('.jp-Dialog').length === 0
+"""
+
+
 def open_notebook(page, server: LabServer, path: str, timeout: float = 60_000) -> None:
-    """Open ``path`` (relative to the server's root) in a fresh workspace; wait for the kernel."""
-    page.goto(server.lab_url(path), wait_until="domcontentloaded")
+    """Open ``path`` (relative to the server's root) and wait for its kernel. A page that
+    already shows this server's JupyterLab opens it there (loading the app again costs
+    seconds of the machine's time per notebook); any other page loads JupyterLab afresh,
+    with a fresh workspace."""
+    if page.url.startswith(f"{server.url}/lab") and page.evaluate(APP_READY):
+        page.evaluate(OPEN_IN_APP, path)
+    else:
+        page.goto(server.lab_url(path), wait_until="domcontentloaded")
     page.wait_for_function(
-        """() => window.jupyterapp && window.jupyterapp.shell.currentWidget
-                 && window.jupyterapp.shell.currentWidget.sessionContext
-                 && window.jupyterapp.shell.currentWidget.content
-                 && window.jupyterapp.shell.currentWidget.content.widgets.length > 0""",
-        timeout=timeout,
+        """(path) => { const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                       return panel && panel.sessionContext && panel.context && panel.context.path === path
+                              && panel.content && panel.content.widgets.length > 0; }""",
+        arg=path, timeout=timeout,
     )
     page.wait_for_function(
         """async () => { const panel = window.jupyterapp.shell.currentWidget;

@@ -194,8 +194,8 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("kind", "path"), NOTEBOOKS)
-def test_notebook_runs_and_shows_in_jupyterlab(kind, path, lab, page):
-    chapter = Path(path).parent.name
+def test_notebook_runs_and_shows_in_jupyterlab(kind, path, lab, lab_page):
+    page, chapter = lab_page, Path(path).parent.name
     open_notebook(page, lab, path)
     run_notebook(page, "run-all" if kind == "solution" else "each")
     wait_for_widgets(page)
@@ -218,8 +218,9 @@ def test_notebook_runs_and_shows_in_jupyterlab(kind, path, lab, page):
     assert not problems, f"{path} in JupyterLab:\n" + "\n".join(problems)
 
 
-def test_validate_button_reports_the_visible_tests(lab, page):
+def test_validate_button_reports_the_visible_tests(lab, lab_page):
     """nbgrader's Validate button (its JupyterLab extension) on a release notebook."""
+    page = lab_page
     releases = [p.values[1] for p in NOTEBOOKS if p.values[0] == "release"]
     if not releases:
         pytest.skip("no release notebook")
