@@ -40,9 +40,13 @@ class TestCases:
 def record_cases(source_notebook) -> dict[str, TestCases]:
     """Each test cell's recorded checks, by grade id (tests that check nothing are left out)."""
     namespace: dict = {"__name__": "__main__"}
-    for source in notebook_model.prelude(source_notebook):
+    answers = notebook_model.answer_sources(source_notebook)
+    # The imports the answers and the tests use: not the explorers' (matplotlib, widgets).
+    users = answers + [("test", notebook_model.source_text(c)) for c in source_notebook.cells
+                       if notebook_model.is_test(c)]
+    for source in notebook_model.needed_prelude(source_notebook, users):
         exec(compile(source, "<prelude>", "exec"), namespace)
-    for _, source in notebook_model.answer_sources(source_notebook):
+    for _, source in answers:
         exec(compile(source, "<model answer>", "exec"), namespace)
     tests = {}
     for cell in source_notebook.cells:

@@ -95,7 +95,7 @@ def _command(pid: int) -> str:
 
 def test_a_run_killed_midway_can_be_rerun_without_losing_or_doubling_grades(tmp_path):
     folder, out = tmp_path / "in", tmp_path / "out"
-    students = [f"s{i}" for i in range(4)]
+    students = [f"s{i}" for i in range(3)]  # two run at once (--jobs 2): the third waits its turn
     for index, student in enumerate(students):
         write_submission(folder, student, CHAPTER, ANSWERS if index % 2 == 0 else {"embed": ANSWERS["embed"]})
     command = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), *FAST]

@@ -17,7 +17,7 @@ import numpy as np
 import PIL.Image
 import pytest
 
-from tests.notebooks import ALL_CHAPTERS, control_moves, explorers_of, solution_path
+from tests.notebooks import ALL_CHAPTERS, cell_results, control_moves, solution_path
 
 MOVES = 6
 #: Pixels that may differ by more than a faint shade: where two lines cross, the blitted
@@ -37,8 +37,17 @@ def _differing_share(fast: bytes, whole: bytes) -> float:
 
 
 @pytest.fixture(scope="module", params=ALL_CHAPTERS)
-def chapter_explorers(request):
-    return request.param, explorers_of(solution_path(request.param))
+def chapter_cells(request):
+    """A solution notebook run in this process, once for the tests below: what its cells show."""
+    return request.param, cell_results(solution_path(request.param))
+
+
+@pytest.fixture
+def chapter_explorers(chapter_cells):
+    from attention_course.explorer import Explorer
+
+    chapter, cells = chapter_cells
+    return chapter, [(index, source, value) for index, source, value in cells if isinstance(value, Explorer)]
 
 
 def test_every_chapter_has_an_explorer(chapter_explorers):
@@ -159,15 +168,14 @@ def _figure_problems(figure) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("chapter", ALL_CHAPTERS)
-def test_every_figure_is_titled_labelled_and_colour_blind_safe(chapter):
+def test_every_figure_is_titled_labelled_and_colour_blind_safe(chapter_cells):
     from matplotlib.figure import Figure
 
     from attention_course.explorer import Explorer
-    from tests.notebooks import cell_results
 
+    chapter, cells = chapter_cells
     problems, seen = [], 0
-    for index, _source, value in cell_results(solution_path(chapter)):
+    for index, _source, value in cells:
         if isinstance(value, Explorer):
             value.render()
             figures = [scene.figure for scene in value._scenes.values()] or [value.figure]
