@@ -36,7 +36,9 @@ def embed(tokens, vocabulary, E):
         raise ValueError(f"unknown token {unknown[0]!r}")
     return np.zeros((len(tokens), np.shape(E)[1]))
 """
-FAST = ["--cell-timeout", "10", "--notebook-timeout", "120", "--call-timeout", "10", "--jobs", "2"]
+#: Short limits: the attacks that run until stopped (a loop, a fork bomb) burn the machine's
+#: time until then. An honest cell or call of this chapter takes well under a second.
+FAST = ["--cell-timeout", "5", "--notebook-timeout", "120", "--call-timeout", "5", "--jobs", "2"]
 #: Filled in when a batch is written: a port the test listens on, the host's addresses, and a
 #: submissions zip kept outside /tmp, where an instructor may keep one.
 BEACON_PORT, BEACON_HOSTS, OUTSIDE_ZIP = "BEACON_PORT", "BEACON_HOSTS", "OUTSIDE_ZIP"

@@ -8,8 +8,9 @@ writes to stderr (nbgrader would score it 0), that every widget renders and ever
 an image. In the solution notebooks every explorer (a cell that calls a
 ``*_explorer(...)`` function) is exercised: every slider moved with the keyboard (and the
 first of each explorer dragged with the mouse), every drop-down set to another option,
-every text box typed in, and the figure must change each time. A screenshot of each
-notebook goes to test-artifacts/browser/.
+every text box typed in, and the figure must change each time. A notebook or explorer that
+fails is screenshotted whole into test-artifacts/browser/ (every one with
+ATTENTION_SCREENSHOTS=all: a tall page costs seconds of the machine's time to draw).
 
 Under `make test` the chapters are split in two halves (tests/conftest.py, SHARDS), each
 with its own worker, JupyterLab server and browser.
@@ -18,6 +19,7 @@ with its own worker, JupyterLab server and browser.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -55,6 +57,8 @@ WIDGET_REPR = re.compile(r"^\s*(VBox|HBox|Box|IntSlider|FloatSlider|FloatLogSlid
 FIRST_TRY_MS = 4_000
 #: How a notebook cell shows an explorer (AUTHORING.md: explorer functions are named so).
 EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
+#: Screenshots of what passes too, not only of what fails.
+EVERY_SCREENSHOT = os.environ.get("ATTENTION_SCREENSHOTS") == "all"
 
 
 def _notebooks() -> list:
@@ -187,9 +191,10 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
                             f"the figure")
     if handles.count() + boxes.count() + selects.count() == 0:
         failures.append(f"cell {index}: an explorer without a control to move")
-    settle_figure(page, index)
-    target = ARTIFACTS / f"explorer-{chapter}-cell{index}.png"
-    page.locator(".jp-Notebook .jp-Cell").nth(index).screenshot(path=str(target))
+    if failures or EVERY_SCREENSHOT:
+        settle_figure(page, index)
+        target = ARTIFACTS / f"explorer-{chapter}-cell{index}.png"
+        page.locator(".jp-Notebook .jp-Cell").nth(index).screenshot(path=str(target))
     return failures
 
 
@@ -207,7 +212,8 @@ def test_notebook_runs_and_shows_in_jupyterlab(kind, path, lab, lab_page):
                   if any(o["output_type"] == "error" for o in c["outputs"])}
         if checks - failed:
             problems.append(f"a self-check passed on an unwritten exercise: {sorted(checks - failed)}")
-    screenshot_notebook(page, ARTIFACTS / f"{kind}-{chapter}.png")
+    if problems or EVERY_SCREENSHOT:
+        screenshot_notebook(page, ARTIFACTS / f"{kind}-{chapter}.png")
     if kind == "solution" and not problems:
         explorers = [cell for cell in cells if cell["type"] == "code" and EXPLORER_CALL.search(cell["source"])]
         if not explorers:
