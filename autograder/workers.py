@@ -80,8 +80,9 @@ class Pool:
 
     def __init__(self, isolation: Isolation, jobs: int):
         # Forked, not spawned: a worker starts with the grader's modules (nbgrader, nbclient,
-        # nbconvert) already imported, instead of importing them again (seconds each). It
-        # opens its own gradebook connection; the parent's, copied by the fork, is never used.
+        # nbconvert) already imported, instead of importing them again (seconds each). A worker
+        # opens its own gradebook connections: the grader closes each of its own after use, so
+        # none is open to be shared across the fork.
         context = multiprocessing.get_context("fork")
         self._manager = context.Manager()
         ids = self._manager.Queue()

@@ -23,16 +23,25 @@ from pathlib import Path
 def passable_for_all(paths: list[Path], scratch: Path) -> list[str]:
     """Commands for a private mount namespace (as root) after which every user can reach
     ``paths`` (the course's Python lives in root's home, 0700): each folder on the way that
-    others may not pass shows, instead, a folder holding only the way on."""
-    blocked = sorted({folder for path in paths for folder in path.parents
+    others may not pass shows, instead, a folder holding only the way on; one of ``paths``
+    that others may not pass (a clone in a folder made by ``mktemp -d``, say, which holds the
+    environment too) shows a folder holding all of its entries."""
+    blocked = sorted({folder for path in paths for folder in (*path.parents, path)
                       if folder != Path("/") and not os.stat(folder).st_mode & 0o001}, key=lambda f: len(f.parts))
     commands = []
     for index, folder in enumerate(blocked):
         shadow = scratch / f"way{index}"
         shadow.mkdir()
         shadow.chmod(0o755)
-        for child in sorted({path.relative_to(folder).parts[0] for path in paths if folder in path.parents}):
-            (shadow / child).mkdir()
+        if folder in paths:
+            children = sorted(entry.name for entry in folder.iterdir() if entry.exists())
+        else:
+            children = sorted({path.relative_to(folder).parts[0] for path in paths if folder in path.parents})
+        for child in children:
+            if (folder / child).is_dir():
+                (shadow / child).mkdir()
+            else:
+                (shadow / child).touch()  # a file is bound onto a file
             commands.append(f"mount --rbind '{folder / child}' '{shadow / child}'")
         commands.append(f"mount --rbind '{shadow}' '{folder}'")
     return commands
