@@ -136,6 +136,9 @@ def test_a_run_killed_midway_can_be_rerun_without_losing_or_doubling_grades(tmp_
     with sqlite3.connect(database) as connection:
         count = connection.execute("select count(*) from submitted_assignment").fetchone()[0]
     assert count == len(students)  # the one the killed run had graded was graded again, not twice
+    again = run_grader(folder, out, "--student", students[0], *FAST)  # once more: nothing changes
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert read_csv(out / "grades.csv") == rows, "grading again changed the grades"
 
 
 def test_submissions_from_an_lms_zip(tmp_path):
