@@ -439,3 +439,21 @@ def test_an_ordinary_user_grades_in_a_sandbox_too(outside):
         assert_nothing_outside_readable(out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_a_closed_folder_that_is_itself_a_path_shows_all_its_entries(tmp_path):
+    """A clone in a folder made by `mktemp -d` (0700) holds .venv: other users must still see
+    the whole clone, not only the way to .venv (the hub term and grading as nobody use this)."""
+    clone, scratch = tmp_path / "clone", tmp_path / "scratch"
+    (clone / ".venv" / "bin").mkdir(parents=True)
+    (clone / "autograder").mkdir()
+    (clone / "Makefile").write_text("")
+    clone.chmod(0o700)
+    scratch.mkdir()
+    commands = _passable_for_all([clone / ".venv", clone], scratch)
+    bound = {command.split("'")[1] for command in commands}
+    assert {str(clone / name) for name in (".venv", "autograder", "Makefile")} <= bound, commands
+    shadow = Path(commands[-1].split("'")[1])  # the deepest closed folder, the clone, is shadowed last
+    assert commands[-1] == f"mount --rbind '{shadow}' '{clone}'", commands
+    assert sorted(p.name for p in shadow.iterdir()) == [".venv", "Makefile", "autograder"]
+    assert (shadow / "Makefile").is_file() and (shadow / "autograder").is_dir()
