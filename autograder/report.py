@@ -7,6 +7,9 @@ them (with who made them, so it says what to re-teach and to whom), the tests th
 notebook passed but the cross-check failed, the histogram of scores, each test's pass rate,
 the students by score, and the time each submission took.
 
+With the similarity step's findings, a section on similar submissions follows the first
+(similarity_report.py): the pairs whose answers are much alike, side by side.
+
 The page is self-contained and opens offline from the file: CSS inline, figures as PNG
 ``data:`` URIs with alt text, no script, and a Content-Security-Policy that lets it fetch
 nothing. Every text that came from a submission is escaped.
@@ -20,6 +23,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from autograder import similarity_report
 from autograder.results import Results, write_whole
 
 #: Okabe-Ito: colours told apart with every common kind of colour blindness.
@@ -58,13 +62,14 @@ details summary { cursor: pointer; font-weight: 600; margin: 1rem 0 .4rem; }
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def write(results: Results, path: Path) -> None:
+def write(results: Results, path: Path, similar: similarity_report.SimilarSubmissions | None = None) -> None:
     """Write the page whole or not at all."""
-    write_whole(path, render(results))
+    write_whole(path, render(results, similar=similar))
 
 
-def render(results: Results, generated: datetime | None = None) -> str:
-    """The whole page, as text."""
+def render(results: Results, generated: datetime | None = None,
+           similar: similarity_report.SimilarSubmissions | None = None) -> str:
+    """The whole page, as text; with ``similar``, its section on similar submissions."""
     generated = generated or datetime.now().astimezone()
     chapters = results.chapters()
     students = {s.student_id for s in results.submissions}
@@ -74,16 +79,19 @@ def render(results: Results, generated: datetime | None = None) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Grading report</title>",
-        f"<style>{STYLE}</style></head><body>",
+        f"<style>{STYLE}{similarity_report.STYLE if similar else ''}</style></head><body>",
         "<h1>Grading report</h1>",
         f'<p class="lead">{len(results.submissions)} submission(s) from {len(students)} student(s) in '
         f"{len(chapters)} chapter(s), everything graded into this folder so far. "
         f"Written {escape(generated.strftime('%Y-%m-%d %H:%M %Z'))}.</p>",
     ]
-    if chapters:
+    if chapters or similar:
         links = "".join(f'<a href="#{_anchor(c)}">{escape(c)}</a>' for c in chapters)
-        parts.append(f'<nav aria-label="Chapters">Chapters: {links}</nav>')
+        similar_link = '<a href="#similarity">Similar submissions</a>' if similar else ""
+        parts.append(f'<nav aria-label="Chapters">{similar_link}{"Chapters: " if chapters else ""}{links}</nav>')
     parts.append(_attention_section(results))
+    if similar is not None:
+        parts.append(similarity_report.section(similar))
     for chapter in chapters:
         parts.append(_chapter_section(results, chapter))
     parts.append("</body></html>\n")

@@ -7,25 +7,32 @@ the code ones (the graded functions) and the markdown ones ("check your understa
 1. reads each answer by its grade id; a notebook that cannot be read, or an answer that is
    missing, becomes a note, never an error;
 2. fingerprints it. Code is compared as a program: parsed with ``ast``, docstrings, imports,
-   comments, blank lines and formatting are gone; every name the cell binds (variables,
-   parameters, helper functions) becomes one placeholder, string literals another, numbers
-   are their value; the tokens of each top-level function are cut into overlapping runs of
-   :data:`CODE_GRAM` tokens, each function apart, so that the order of helper functions does
-   not matter. Code that does not parse is compared as text: its lexical tokens, names kept,
-   comments dropped. A written answer is compared as text: runs of :data:`TEXT_GRAM` words,
-   lower-cased, punctuation and markup dropped;
-3. takes away what the release gave: every run that occurs anywhere in the release's code
-   (stubs, given cells, the lesson) or text (the questions, the lesson) is dropped;
-4. weighs each remaining run by how rare it is in the class: a run that only two students
-   share weighs 1, one that every student has weighs 0, logarithmically in between
-   (:func:`rarity`). What any solution must contain, or most students write alike, weighs
-   little; a paragraph or a function nobody else wrote weighs fully;
-5. scores each pair: the weight of the runs the two share, over the mean weight of their own
-   runs (at least :data:`MIN_WORK`, so that two students who wrote little distinctive work
-   cannot reach a high score): 1 when all their distinctive work is the same, 0 when none
-   of it is. A pair is flagged at ``threshold`` (:data:`DEFAULT_THRESHOLD`). Each answer is
-   also scored alone; those at :data:`ANSWER_MATCH` or more are the pair's ``matched``
-   answers, with the parts that match marked in both (for a side-by-side view).
+   comments, blank lines and layout are gone; every name the cell binds (variables,
+   parameters, helper functions) becomes one placeholder, the text of string literals
+   another, numbers are their value; the tokens of each top-level function are cut into
+   overlapping runs of :data:`CODE_GRAM` tokens, each function apart, so that the order of
+   helper functions does not matter. Code that does not parse is compared as text: its
+   tokens, names kept, comments dropped. A written answer is compared as text: pairs of
+   words (:data:`TEXT_GRAM`), lower-cased, punctuation and markup dropped;
+3. takes away what the release gave: every run that occurs in the release's code (stubs,
+   given cells, lesson) or text (questions, lesson) is dropped;
+4. weighs each remaining run by how rare it is in the class (:func:`rarity`): 1 when only
+   two students have it, 0 when everyone does. What any solution must contain weighs
+   nothing, what most students write alike little, a paragraph or a function only the two
+   wrote fully. Two students' answers are compared by the weight of the runs they share
+   over the mean weight of their own runs;
+5. scores each pair by its answers, each answer weighing in the score by what agreement on
+   it can say: its distinctive work (its runs' weight, up to :data:`ANSWER_CAP`, so that no
+   answer decides alone), less when many students wrote nearly the same as either of the two
+   (the answers most students write alike), and less when many pairs of this class answered
+   it nearly the same (:func:`surprise`: a short exercise that most solve one way says little,
+   a paragraph says much). The score is the weight of what the pair shares over the weight
+   of what it could share (at least :data:`MIN_WORK`, so that a pair whose work says little
+   cannot score high; and so much that one function alone gives at most
+   :data:`ONE_FUNCTION` of the score): 1 when all of it is the same. A pair is flagged from ``threshold``
+   (:data:`DEFAULT_THRESHOLD`). Each answer is also scored alone: those at
+   :data:`ANSWER_MATCH` or more are the pair's ``matched`` answers, and
+   :meth:`Comparison.side_by_side` marks the parts of each that match.
 
 Nothing here reads a file or leaves the process: notebooks in, records out
 (similarity_report.py writes them).
@@ -55,14 +62,16 @@ DEFAULT_THRESHOLD = 0.5
 #: Tokens per fingerprint of code, words per fingerprint of text.
 CODE_GRAM = 8
 TEXT_GRAM = 2
-#: The least weight of own work a pair's score is divided by: about two lines of code, or a
-#: dozen words, that nobody else in the class wrote.
-MIN_WORK = 12.0
+#: The least weight a pair's score is divided by: a third of what one answer can weigh.
+MIN_WORK = 6.0
 #: Two answers are "nearly the same" when this share of their fingerprints is common.
 NEAR = 0.7
-#: How steeply an answer's weight falls with the share of pairs that agree on it (:func:`_surprise`).
+#: How steeply an answer's weight falls with the share of pairs that agree on it (:func:`surprise`).
 SURPRISE_POWER = 2.0
-#: The most weight one answer has in a pair's score.
+#: The most of a pair's score that one function alone can give.
+ONE_FUNCTION = 0.4
+#: The most weight one answer has in a pair's score: twenty pairs of words, or a few lines of
+#: code, that nobody else wrote.
 ANSWER_CAP = 20.0
 #: An answer alone: its least weight of own work, and the score from which it is "matched".
 MIN_ANSWER_WORK = 6.0
@@ -186,7 +195,7 @@ def compare(assignment: str, release, notebooks: Mapping[str, object],
         prints[(unit, CODE if cell_type == "code" else TEXT)] = {}
     for student in students:
         try:
-            taken = answers_of(notebooks[student])
+            taken = answers_of(_readable(notebooks[student]))
         except Exception as error:  # noqa: BLE001 - whatever a notebook holds, the class is compared
             notes[student].append(f"not compared: the notebook cannot be read ({_one_line(error)})")
             continue
@@ -220,6 +229,14 @@ def compare(assignment: str, release, notebooks: Mapping[str, object],
     comparison.pairs = _score_pairs(comparison, units)
     comparison.seconds = time.perf_counter() - started
     return comparison
+
+
+def _readable(notebook):
+    """The notebook with only its cells that are cells (a mangled file may hold anything)."""
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        return {"cells": []} if isinstance(notebook, dict) else notebook
+    return {"cells": [cell for cell in cells if isinstance(cell, dict)]}
 
 
 @dataclass
@@ -305,8 +322,9 @@ def _program_blocks(source: str, main: str) -> list[list[tuple[str, tuple[int, i
 
     def walk(node, line):
         kind = type(node)
-        if hasattr(node, "lineno"):
-            line = (node.lineno, node.end_lineno or node.lineno)
+        if hasattr(node, "lineno"):  # a statement's token is its first line; an expression's, all of it
+            last = node.end_lineno or node.lineno if isinstance(node, ast.expr) else node.lineno
+            line = (node.lineno, last)
         if kind is ast.Name:
             if type(node.ctx) is not ast.Load:
                 bound.add(node.id)
@@ -472,14 +490,16 @@ def _score_pairs(comparison: Comparison, units) -> list[Pair]:
     if n < 2:
         return []
     shared_total = np.zeros((n, n))
-    own_total = np.zeros((n, n))
+    counted_total = np.zeros((n, n))
+    heaviest_code = np.zeros((n, n))
     upper = np.triu(np.ones((n, n), dtype=bool), k=1)
     matches: dict[tuple[int, int], list[AnswerMatch]] = defaultdict(list)
     for unit, cell_type in units:
         kind = CODE if cell_type == "code" else TEXT
-        shared, own, crowd, weights = _space(students, comparison._prints[(unit, kind)])
+        shared, own_each, crowd, weights = _space(students, comparison._prints[(unit, kind)])
         comparison._weights[(unit, kind)] = weights
-        own = (own[:, None] + own[None, :]) / 2
+        answered = own_each > 0
+        own = (own_each[:, None] + own_each[None, :]) / 2
         kinds = np.full((n, n), kind, dtype=object)
         if (unit, CODE_AS_TEXT) in comparison._prints:  # pairs of which one answer does not parse
             parsed = np.array([s in comparison._prints[(unit, CODE)] for s in students])
@@ -490,19 +510,23 @@ def _score_pairs(comparison: Comparison, units) -> list[Pair]:
             shared = np.where(as_text, text_shared, shared)
             own = np.where(as_text, (text_own[:, None] + text_own[None, :]) / 2, own)
             crowd = np.where(parsed, crowd, text_crowd)
+            answered = answered | (text_own > 0)
             kinds[as_text] = CODE_AS_TEXT
         alone = np.minimum(shared / np.maximum(own, MIN_ANSWER_WORK), 1.0)
-        # An answer weighs in a pair's score by its distinctive work, up to a cap (no answer
-        # decides alone); less when many others wrote nearly the same as either of the two;
-        # less when, in this class, many pairs answered it nearly the same.
         crowds = 1 + np.maximum(crowd[:, None], crowd[None, :])
-        counted = np.minimum(own, ANSWER_CAP) * np.vectorize(lambda c: rarity(c, n) if c > 2 else 1.0)(crowds)
-        counted *= _surprise(alone, own > 0)
+        counted = np.minimum(own, ANSWER_CAP) * _rarities(crowds, n) * surprise(alone, answered)
         shared_total += counted * np.minimum(shared / np.maximum(own, 1e-9), 1.0)
-        own_total += counted
+        counted_total += counted
+        if cell_type == "code":
+            heaviest_code = np.maximum(heaviest_code, counted)
         for a, b in zip(*np.nonzero(upper & (alone >= ANSWER_MATCH))):
             matches[(int(a), int(b))].append(AnswerMatch(unit, kinds[a, b], round(float(alone[a, b]), 3)))
-    scores = np.minimum(shared_total / np.maximum(own_total, MIN_WORK), 1.0).round(3).tolist()
+    # What the pair shares of what it could share: at least MIN_WORK, so that a pair whose work
+    # says little cannot score high; and enough that one function alone gives at most
+    # ONE_FUNCTION of the score (students who take the same approach write much the same code;
+    # a paragraph written alike says more).
+    could = np.maximum(np.maximum(counted_total, MIN_WORK), heaviest_code / ONE_FUNCTION)
+    scores = np.minimum(shared_total / could, 1.0).round(3).tolist()
     pairs = []
     threshold = comparison.threshold
     for a in range(n):
@@ -513,10 +537,20 @@ def _score_pairs(comparison: Comparison, units) -> list[Pair]:
     return pairs
 
 
-def _surprise(alone: np.ndarray, answered: np.ndarray) -> float:
-    """How much a pair agreeing on an answer says, from how many pairs of the class agree on
-    it: log(pairs / agreeing pairs) / log(pairs), 1 when no other pair agrees."""
-    both = np.triu(answered, k=1)
+def _rarities(holders: np.ndarray, students: int) -> np.ndarray:
+    """:func:`rarity` of every entry of ``holders``."""
+    if students <= 2:
+        return np.ones_like(holders, dtype=float)
+    scaled = np.log(students / np.maximum(holders, 1)) / math.log(students / 2)
+    return np.where(holders <= 2, 1.0, np.clip(scaled, 0.0, None) ** RARITY_POWER)
+
+
+def surprise(alone: np.ndarray, answered: np.ndarray) -> float:
+    """What two answers that are nearly the same (``alone``, the pairs' scores on this
+    answer) say, from how many pairs of the class (both of whom ``answered``) are:
+    (log(pairs / such pairs) / log(pairs)) ** :data:`SURPRISE_POWER`; 1 when at most one
+    pair is, or the class is too small to tell."""
+    both = np.triu(answered[:, None] & answered[None, :], k=1)
     pairs = int(both.sum())
     if pairs < 10:
         return 1.0

@@ -31,6 +31,7 @@ from tests.notebooks import read, release_path
 STUDENTS = int(os.environ.get("BENCH_STUDENTS", "200"))
 COPIES = int(os.environ.get("BENCH_COPIES", "3"))
 SEEDS = int(os.environ.get("BENCH_SEEDS", "1"))
+THRESHOLDS = [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 
 
 def chosen_chapters() -> list[str]:
@@ -86,6 +87,7 @@ def main() -> None:
           f"{SEEDS} class(es) per chapter, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     highest_own, lowest_copy = 0.0, 1.0
     totals = Counter()
+    own_scores, copy_scores = [], []
     try:
         for chapter in chosen_chapters():
             for seed in range(SEEDS):
@@ -93,6 +95,8 @@ def main() -> None:
                 shutil.rmtree(scratch / str(seed), ignore_errors=True)
                 required = [s for k in classroom.COPY_KINDS for s in r["copy_scores"][k]]
                 own = r["independent_scores"]
+                own_scores.extend(own)
+                copy_scores.extend(required)
                 highest_own = max(highest_own, max(own, default=0.0))
                 lowest_copy = min(lowest_copy, min(required, default=1.0))
                 totals["independent"] += r["independent"]
@@ -124,6 +128,10 @@ def main() -> None:
     print(f"Highest score of a pair of independent work {highest_own:.3f}, lowest of a copy {lowest_copy:.3f}: "
           + (f"any threshold in ({highest_own:.3f}, {lowest_copy:.3f}] flags every copy and no independent pair"
              if highest_own < lowest_copy else "no threshold separates them"))
+    print("threshold  independent pairs flagged  copies flagged (the kinds that must be)")
+    for threshold in THRESHOLDS:
+        print(f"{threshold:9.2f}  {sum(s >= threshold for s in own_scores):25d}  "
+              f"{sum(s >= threshold for s in copy_scores)}/{len(copy_scores)}")
     print(f"Time per chapter of {STUDENTS} students: reading the notebooks {totals['reading'] / classes:.2f} s, "
           f"comparing {totals['comparing'] / classes:.2f} s (mean of {classes})")
 

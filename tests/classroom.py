@@ -57,7 +57,9 @@ PARTIAL_KINDS = [CODE_ONLY, TEXT_ONLY]
 #: How often an answer is the model answer, another correct one, a wrong one, or unwritten.
 CHOICE = {"model": 0.3, "right": 0.32, "wrong": 0.32, "unwritten": 0.06}
 #: The share of the words with a synonym that a student puts their own way.
-PERSONAL_WORDING = 0.6
+PERSONAL_WORDING = 0.8
+#: The share of words after which a student adds one of their own.
+PERSONAL_INSERTS = 0.12
 #: How often a student has each habit.
 HABIT_SHARE = 0.4
 
@@ -548,7 +550,7 @@ def reword(text: str, share: float, rng: random.Random, drop: float = 0.0, inser
 
 def personal(text: str, rng: random.Random, shortens: bool) -> str:
     """A phrasing in a student's own words."""
-    text = reword(text, PERSONAL_WORDING, rng, drop=0.5, insert=0.08)
+    text = reword(text, PERSONAL_WORDING, rng, drop=0.5, insert=PERSONAL_INSERTS)
     if shortens:
         for long, short in CONTRACTIONS.items():
             text = text.replace(long, short)
@@ -577,9 +579,15 @@ def write_answer(points: list[list[str]], rng: random.Random, shortens: bool = F
 
 # --- Own work ----------------------------------------------------------------------------
 
-def own_work(student_id: str, chapter: str, release, variants, points, rng: random.Random) -> Student:
+def own_work(student_id: str, chapter: str, release, variants, points, rng: random.Random,
+             helpers: bool = False) -> Student:
+    """A student's own work; with ``helpers``, one who puts the checks and the conversion to
+    floats in helper functions."""
     student = Student(student_id, student_id, OWN)
     habits = pick_habits(rng)
+    if helpers:
+        habits += [h for h in ("the checks in a helper function", "the float conversion in a helper function")
+                   if h not in habits]
     style = {"indent": 2 if rng.random() < 0.1 else 4, "comments": rng.choice([0, 0.1, 0.3]),
              "blank_lines": rng.choice([0, 0.1, 0.25]), "shortens": rng.random() < 0.4}
     for function, offered in variants.items():
@@ -795,7 +803,9 @@ def make_class(chapter: str, own: int, copies: dict[str, int], seed: int = 0) ->
     count = own + sum(copies.values())
     ids = [f"s{n:03d}" for n in range(1, count + 1)]
     rng.shuffle(ids)
-    students = [own_work(ids.pop(), chapter, release, variants, points, rng) for _ in range(own)]
+    # A few write helper functions, so that there are some to reorder however small the class.
+    students = [own_work(ids.pop(), chapter, release, variants, points, rng, helpers=number < copies.get(REORDERED, 0))
+                for number in range(own)]
     sources = list(students)
     rng.shuffle(sources)
     for kind, number in copies.items():
