@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 import io
 
 import numpy as np
 import pytest
 
-from attention_course.explore import masking, scale
-from attention_course.explore.training import train, train_with_and_without_scaling
+from attention_course.explore import masking, positions, scale
+from attention_course.explore.training import BOOKS, REQUESTS, train, train_with_and_without_scaling
 from attention_course.selfcheck.scale import n_by_n_bytes
 from autograder.notebook_model import Role, role, source_text
 from tests.notebooks import read, solution_path
@@ -81,6 +82,10 @@ def test_head_2_spreads_evenly_over_what_it_may_see(heads):
     np.testing.assert_allclose(three[2], np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None], rtol=1e-12)
 
 
+def test_three_heads_of_width_8_and_one_of_width_24():
+    assert (masking.HEADS, masking.W_Q.shape[1], masking.W_K.shape[1]) == (3, 24, 24)
+
+
 def test_one_head_gives_it_mostly_to_and_then_to_dog(heads):
     _, one = heads
     row = one[masking.TOKENS.index("it")]
@@ -88,7 +93,19 @@ def test_one_head_gives_it_mostly_to_and_then_to_dog(heads):
     assert (first, second) == ("and", "dog")
 
 
-# --- Chapter 8: the half-split rotary pairing is the adjacent one, reordered ---------------------
+# --- Chapter 8: the figures' sizes, and the half-split pairing ----------------------------------
+
+
+def defaults(function) -> dict:
+    return {name: p.default for name, p in inspect.signature(function).parameters.items()}
+
+
+def test_the_figures_are_drawn_at_the_sizes_the_prose_gives():
+    assert {k: defaults(positions.plot_encoding)[k] for k in ("n", "d")} == {"n": 64, "d": 32}
+    assert defaults(positions.plot_pair_rotation)["d"] == 8
+    assert tuple(defaults(positions.plot_pair_rotation)["positions"]) == tuple(range(8))
+    assert positions.ROTARY_D == 16  # "the vector of sixteen ones"
+
 
 
 def test_pairing_i_with_i_plus_half_equals_adjacent_pairs_after_reordering_columns():
@@ -123,6 +140,13 @@ def test_naive_memory_grows_as_n_squared_and_is_over_ten_times_the_blockwise_bou
     assert all(peak / n_by_n_bytes(n) > 2.5 for n, peak in zip(sizes, peaks))
 
 
+def test_blockwise_memory_doubles_when_n_doubles():
+    blockwise = lesson_namespace("09_attention_at_scale")["blockwise_attention"]
+    peaks = [scale.peak_extra_memory(blockwise, *scale.random_problem(n, scale.EXPLORER_WIDTH), 64)[1]
+             for n in (256, 512, 1024)]
+    assert all(1.7 < later / earlier < 2.3 for earlier, later in zip(peaks, peaks[1:])), peaks
+
+
 @pytest.mark.parametrize(("d_model", "d_k", "d_v"), [(64, 64, 64), (5, 3, 7), (512, 64, 128)])
 def test_recomputing_token_t_costs_exactly_t_cached_steps(d_model, d_k, d_v):
     for t in (1, 10, 333):
@@ -131,6 +155,10 @@ def test_recomputing_token_t_costs_exactly_t_cached_steps(d_model, d_k, d_v):
 
 
 # --- Chapter 10: the √d_k experiment --------------------------------------------------------------
+
+
+def test_the_library_has_twelve_requests_two_for_each_of_six_books():
+    assert (len(REQUESTS), len(BOOKS)) == (12, 6)
 
 
 @pytest.fixture(scope="module")
