@@ -1,10 +1,18 @@
 """Run test cases against a learner's function and explain any failure.
 
 A test case is data (:class:`Case`): the inputs, and either the expected result or the
-exception the call must raise. The same :func:`check` serves the visible self-checks
-that learners run and the hidden tests that grade them. On a failure it raises an
-``AssertionError`` whose message puts the expected value beside the actual one, gives
-the relative error, and, where it can tell, names the most likely mistake.
+exception the call must raise. The same :func:`judge_cases` decides every case, for the
+visible self-checks that learners run (:func:`check`) and for the grader's cross-check
+(``autograder.crosscheck.judge``), which replays the learner's results: so the two can
+never disagree about whether a case passed.
+
+Every case is judged, not only up to the first failure, and a test's points are shared
+out by what its cases check (:func:`score`): the values on the stated inputs carry most of
+them, the error contract (the right exception on bad input) a smaller share, the wording
+of an error message a little. On a failure :func:`check` raises an ``AssertionError``
+whose message puts the expected value beside the actual one for the first case that went
+wrong, names the most likely mistake where it can tell, and ends with the score line:
+which parts passed and which lost points.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +76,13 @@ class Case:
     #: Words the error message must contain (for example the unknown token's name).
     message_names: tuple[str, ...] = ()
 
+    def shown_name(self, function_name: str) -> str:
+        """The name the learner knows the checked function by (the checked one's, unless a
+        given function runs the learner's: see ``selfcheck/scale.py``'s ``CaseOf``)."""
+        return function_name
+
     def call_text(self, function_name: str) -> str:
-        return f"{function_name} on {self.name}"
+        return f"{self.shown_name(function_name)} on {self.name}"
 
 
 @dataclass
@@ -79,6 +94,9 @@ class Recorded:
     parts: tuple
     hint: Hint | None
     whole_result_hints: bool = False
+    #: The function the check was given: the learner's own, never a wrapper around it (a
+    #: wrapper's rules would hold in the notebook and be lost in the cross-check).
+    function: Callable | None = None
 
 
 _recorders: list[list[Recorded]] = []
@@ -99,6 +117,126 @@ def recording():
         _recorders.remove(calls)
 
 
+#: How a test's points are shared out by what its cases check: the values on the stated
+#: inputs, the error contract (the right exception type on bad input), and the wording of
+#: the error message (that it names the argument at fault). Only the parts a test checks
+#: share its points (a test of values alone gives them all to the values).
+VALUES, ERRORS, MESSAGES = "values", "errors", "messages"
+SHARES = {VALUES: 3 / 4, ERRORS: 1 / 6, MESSAGES: 1 / 12}
+
+
+@dataclass
+class CaseResult:
+    """How the learner's function did on one case."""
+
+    case: Case
+    #: The call had the outcome the case asks for: the right value, or the right exception.
+    right: bool
+    #: For a case that must raise: its message names what it must (True otherwise).
+    worded: bool = True
+    #: What went wrong, as the learner reads it (with its hint line), or "".
+    message: str = ""
+    #: The function raised NotImplementedError: the exercise is not written yet.
+    not_written: bool = False
+    #: For a message that is not worded as it must be: the words it does not contain.
+    missing_words: tuple[str, ...] = ()
+
+    @property
+    def raises(self) -> bool:
+        return self.case.raises is not None
+
+    @property
+    def passed(self) -> bool:
+        return self.right and self.worded
+
+
+def score(results: Sequence[CaseResult]) -> float:
+    """The share of a test's points its cases earn, from 0 to 1 (:data:`SHARES`)."""
+    values = [r for r in results if not r.raises]
+    errors = [r for r in results if r.raises]
+    worded = [r for r in errors if r.case.message_names]
+    parts = {VALUES: values, ERRORS: errors, MESSAGES: worded}
+    total = sum(SHARES[part] for part, found in parts.items() if found)
+    if not total:
+        return 1.0
+    earned = SHARES[VALUES] * _mean(r.right for r in values) if values else 0.0
+    earned += SHARES[ERRORS] * _mean(r.right for r in errors) if errors else 0.0
+    earned += SHARES[MESSAGES] * _mean(r.right and r.worded for r in worded) if worded else 0.0
+    return earned / total
+
+
+def _mean(flags) -> float:
+    flags = list(flags)
+    return sum(flags) / len(flags)
+
+
+def summary(results: Sequence[CaseResult]) -> str:
+    """Which parts passed and which lost points, in one line ("values: all 14 cases right;
+    errors: the message for X of shape (4, 9) does not name 'X'")."""
+    values = [r for r in results if not r.raises]
+    errors = [r for r in results if r.raises]
+    said = []
+    if values:
+        right = sum(r.right for r in values)
+        said.append(f"values: {'all ' + str(len(values)) if right == len(values) else f'{right} of {len(values)}'} "
+                    f"case{'s' if len(values) > 1 else ''} right")
+    if errors:
+        wrong = [r for r in errors if not r.right]
+        unworded = [r for r in errors if r.right and not r.worded]
+        if not wrong and not unworded:
+            said.append(f"errors: {'all ' + str(len(errors)) if len(errors) > 1 else 'the one'} case"
+                        f"{'s' if len(errors) > 1 else ''} raise{'' if len(errors) > 1 else 's'} as they must")
+        else:
+            found = []
+            if wrong:
+                found.append(f"{len(wrong)} of {len(errors)} bad input{'s' if len(errors) > 1 else ''} "
+                             f"not rejected with {_raised_name(wrong[0])} (first: {wrong[0].case.name})")
+            for result in unworded[:2]:
+                found.append(f"the message for {result.case.name} does not name "
+                             f"{', '.join(repr(w) for w in _unnamed(result))}")
+            if len(unworded) > 2:
+                found.append(f"and {len(unworded) - 2} more message(s)")
+            said.append("errors: " + "; ".join(found))
+    return "; ".join(said)
+
+
+def _raised_name(result: CaseResult) -> str:
+    return result.case.raises.__name__ if result.case.raises else "an error"
+
+
+def _unnamed(result: CaseResult) -> tuple[str, ...]:
+    return result.missing_words or result.case.message_names
+
+
+#: The last line of a failed check's message: its score, then :func:`summary`.
+SCORE_LINE = "Score: {percent} % of this test's points ({summary})"
+_SCORE_PATTERN = re.compile(r"^Score: (\d+(?:\.\d+)?) % of this test's points", re.M)
+
+
+def score_in_message(message: str) -> float | None:
+    """The score (0 to 1) a failed check's message states, or None if it states none."""
+    found = _SCORE_PATTERN.search(message or "")
+    return float(found.group(1)) / 100 if found else None
+
+
+def failure_message(results: Sequence[CaseResult]) -> str:
+    """What a check that did not pass says: the first case that went wrong (one whose
+    outcome or value was wrong before one whose message was only worded badly), then the
+    score line. "" when every case passed."""
+    failed = [r for r in results if not r.passed]
+    if not failed:
+        return ""
+    first = next((r for r in failed if not r.right), failed[0])
+    percent = f"{100 * score(results):.1f}".rstrip("0").rstrip(".")
+    return f"{first.message}\n" + SCORE_LINE.format(percent=percent, summary=summary(results))
+
+
+def judge_cases(name: str, function: Callable, cases: Sequence[Case], *, parts: Sequence[str] = (),
+                hint: Hint | None = None, whole_result_hints: bool = False) -> list[CaseResult]:
+    """Call ``function`` on every case and judge each call: the one rule for a case."""
+    return [_judge_case(name, function, case, tuple(parts), hint, whole_result_hints) for case in cases]
+
+
 def check(
     function_name: str,
     function: Callable,
@@ -109,7 +247,8 @@ def check(
     quiet: bool = False,
     whole_result_hints: bool = False,
 ) -> None:
-    """Run every case; raise AssertionError at the first that fails.
+    """Run every case; raise AssertionError if one failed (:func:`failure_message`), or
+    NotWrittenYet if the function is not written yet.
 
     ``parts`` names the elements of a tuple result, in order (e.g. ``("output", "weights")``);
     leave it empty for a single result. With ``whole_result_hints`` the hint sees the whole
@@ -117,58 +256,86 @@ def check(
     """
     __tracebackhide__ = True  # the learner needs the message, not this file's frames
     if _recorders:
-        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint, whole_result_hints))
+        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint, whole_result_hints, function))
         return
-    for case in cases:
-        _check_case(function_name, function, case, tuple(parts), hint, whole_result_hints)
+    results = judge_cases(function_name, function, cases, parts=parts, hint=hint,
+                          whole_result_hints=whole_result_hints)
+    shown = cases[0].shown_name(function_name) if cases else function_name
+    if results and all(r.not_written for r in results):
+        raise NotWrittenYet(not_written_message(shown))
+    message = failure_message(results)
+    if message:
+        raise AssertionError(message)
     if not quiet:
-        print(f"✔ {function_name}: all {len(cases)} checks passed.")
+        print(f"✔ {shown}: all {len(cases)} checks passed.")
 
 
-def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None, whole: bool):
-    __tracebackhide__ = True  # the learner needs the message, not this file's frames
+class _Failed(Exception):
+    """A case's outcome or value is wrong: the message says how."""
+
+
+def _judge_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None,
+                whole: bool) -> CaseResult:
+    try:
+        return _run_case(name, function, case, parts, hint, whole)
+    except (_Failed, AssertionError) as failure:
+        return CaseResult(case, right=False, worded=not case.message_names, message=str(failure))
+
+
+def _run_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None,
+              whole: bool) -> CaseResult:
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
     where = case.call_text(name)
-    try:
-        actual = function(*args, **kwargs)
-    except NotImplementedError:
-        raise NotWrittenYet(not_written_message(name)) from None
-    except Exception as error:
-        if case.raises is not None and isinstance(error, case.raises):
-            _check_error_message(where, case, error)
-            return
-        expectation = (
-            f"it should raise {case.raises.__name__}"
-            if case.raises is not None
-            else "it should return a result"
-        )
-        raise AssertionError(
-            f"{where}: raised {type(error).__name__}: {error}; {expectation}."
-            + _outcome_hint(hint, case, error)
-        ) from error
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            actual = function(*args, **kwargs)
+        except NotImplementedError:
+            return CaseResult(case, right=False, worded=not case.message_names,
+                              message=not_written_message(case.shown_name(name)), not_written=True)
+        except Exception as error:
+            if case.raises is not None and isinstance(error, case.raises):
+                return _judge_error_message(where, case, error)
+            expectation = (
+                f"it should raise {case.raises.__name__}"
+                if case.raises is not None
+                else "it should return a result"
+            )
+            raise _Failed(
+                f"{where}: raised {type(error).__name__}: {error}; {expectation}."
+                + _outcome_hint(hint, case, error)
+            ) from error
     if case.raises is not None:
-        raise AssertionError(
+        raise _Failed(
             f"{where}: returned {_short(actual)} but should raise {case.raises.__name__}; "
             f"check the inputs before computing." + _outcome_hint(hint, case, actual)
         )
     _check_inputs_unchanged(where, case, args, kwargs)
+    outcome_hint = hint
     if whole and hint is not None:
-        given_hint = hint
-        hint = lambda case, _part_value, expected, part: given_hint(case, actual, expected, part)  # noqa: E731
+        hint = lambda case, _part_value, expected, part: outcome_hint(case, actual, expected, part)  # noqa: E731
     _compare_result(where, case, actual, parts, hint)
+    if warned:  # right values, but a warning on the way (wrong values say more, so they come first)
+        caught = warned[0]
+        raise _Failed(
+            f"{where}: it warned on valid input ({caught.category.__name__}: {caught.message}); "
+            f"no graded function may warn on valid input (nbgrader scores a cell that prints a warning 0)."
+            + _outcome_hint(outcome_hint, case, caught.message)
+        )
+    return CaseResult(case, right=True)
 
 
-def _check_error_message(where: str, case: Case, error: BaseException) -> None:
-    __tracebackhide__ = True
+def _judge_error_message(where: str, case: Case, error: BaseException) -> CaseResult:
     text = str(error)
     missing = [word for word in case.message_names if word not in text]
-    if missing:
-        raise AssertionError(
-            f"{where}: raised {type(error).__name__} as it should, but its message "
-            f"{text!r} does not name {', '.join(repr(w) for w in missing)}; "
-            f"say what is wrong so that the caller can fix it."
-        )
+    if not missing:
+        return CaseResult(case, right=True)
+    return CaseResult(
+        case, right=True, worded=False, missing_words=tuple(missing),
+        message=(f"{where}: raised {type(error).__name__} as it should, but its message {text!r} does not name "
+                 f"{', '.join(repr(w) for w in missing)}; say what is wrong so that the caller can fix it."),
+    )
 
 
 def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -> None:

@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from attention_course import checking
 from attention_course.messages import NOT_WRITTEN
 from autograder.common import one_line
 from autograder.layout import CourseLayout
@@ -40,8 +41,8 @@ from autograder.notebook_model import passed_in_notebook
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
                  "manual_pending", "status", "reason", "notes", "isolation", "timestamp", "late_penalty"]
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
-                "crosscheck", "note"]
-MISTAKE_COLUMNS = ["student_id", "assignment", "test", "mistake"]
+                "crosscheck", "note", "parts"]
+MISTAKE_COLUMNS = ["student_id", "assignment", "test", "mistake", "kind"]
 
 #: The longest failure message a record keeps of a test (the cross-check keeps as much).
 MESSAGE_CHARS = 4000
@@ -65,14 +66,26 @@ ATTENTION_ORDER = [NOT_GRADED, RUN_PROBLEM, DISAGREEMENT, FEEDBACK_FAILED, LATE]
 
 @dataclass
 class TestRecord:
-    """How the notebook and the cross-check each found one test."""
+    """How the notebook and the cross-check each found one test, and the share of its points
+    it earns (:attr:`share`): the one rule, used by nbgrader's pipeline to score the test
+    (preprocessors/crosscheck_verdicts.py) and by the reports to explain it."""
 
     __test__ = False  # not a pytest class
 
     notebook_passed: bool | None = None  # None: the test did not run in the notebook
     notebook_message: str = ""
+    #: The share of the test's points the notebook's own run earned (0 to 1; None: not run).
+    notebook_share: float | None = None
     crosscheck: str = ""  # "pass", "fail", or "" (the cross-check does not judge this test)
     crosscheck_message: str = ""
+    #: The share the cross-check found (None: it does not judge this test).
+    crosscheck_share: float | None = None
+    #: Which parts passed and which lost points (checking.summary), as the cross-check found them.
+    parts: str = ""
+    #: The cross-check's first case whose error message was only worded badly ("" if none).
+    wording: str = ""
+    #: The cross-check failed it for error messages' wording alone: every value and outcome was right.
+    wording_only: bool = False
     note: str = ""
 
     @classmethod
@@ -80,12 +93,23 @@ class TestRecord:
         """The one rule for a test: its cell as it ran in the notebook (unless the cross-check
         alone judges it: ``judged_outside``) beside the cross-check's ``verdict`` (or None)."""
         notebook_passed = None if judged_outside else passed_in_notebook(cell)
-        record = cls(notebook_passed=notebook_passed,
-                     notebook_message="" if notebook_passed in (None, True) else _failure_text(cell)[:MESSAGE_CHARS])
+        record = cls(notebook_passed=notebook_passed)
+        if notebook_passed is False:
+            record.notebook_message = _failure_text(cell)[:MESSAGE_CHARS]
+            stated = checking.score_in_message(record.notebook_message)
+            wrote_to_stderr = any(o.get("output_type") == "stream" and o.get("name") == "stderr"
+                                  for o in cell.get("outputs", []))
+            record.notebook_share = 0.0 if stated is None or wrote_to_stderr else stated
+        elif notebook_passed:
+            record.notebook_share = 1.0
         if verdict is None:
             return record
         record.crosscheck = "pass" if verdict.passed else "fail"
         record.crosscheck_message = "" if verdict.passed else verdict.message[:MESSAGE_CHARS]
+        record.crosscheck_share = verdict.score
+        record.parts = verdict.summary
+        record.wording = verdict.wording
+        record.wording_only = not verdict.passed and bool(verdict.wording) and not verdict.mistake
         if notebook_passed is None:
             record.note = "hidden tests: judged by the cross-check alone, outside the learner's kernel"
         elif record.disagrees:
@@ -94,10 +118,33 @@ class TestRecord:
             record.note = "the cross-check passed but the notebook did not (see its output)"
         return record
 
+    @classmethod
+    def from_json(cls, data: dict) -> TestRecord:
+        """A record as :func:`save_record` wrote it (one from before points were shared out
+        by part: all or nothing)."""
+        record = cls(**data)
+        if "notebook_share" not in data and record.notebook_passed is not None:
+            record.notebook_share = 1.0 if record.notebook_passed else 0.0
+        if "crosscheck_share" not in data and record.crosscheck:
+            record.crosscheck_share = 1.0 if record.crosscheck == "pass" else 0.0
+        return record
+
     @property
     def disagrees(self) -> bool:
         """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
         return bool(self.notebook_passed and self.crosscheck == "fail")
+
+    @property
+    def share(self) -> float:
+        """The share of the test's points it earns: the cross-check's, and no more than the
+        notebook's own run earned where the test ran there too (a visible self-check). The
+        notebook states its share rounded to a tenth of a percent: closer than that, the two agree."""
+        found = [s for s in (self.notebook_share, self.crosscheck_share) if s is not None]
+        if not found:
+            return 0.0
+        if len(found) == 2 and abs(found[0] - found[1]) < 0.0005:
+            return found[1]
+        return min(found)
 
 
 class _OneSubmission:
@@ -132,7 +179,7 @@ class Record(_OneSubmission):
 
     @classmethod
     def from_json(cls, data: dict) -> Record:
-        tests = {name: TestRecord(**test) for name, test in data.pop("tests", {}).items()}
+        tests = {name: TestRecord.from_json(test) for name, test in data.pop("tests", {}).items()}
         return cls(**data, tests=tests)
 
     def fail(self, reason: str) -> None:
@@ -197,6 +244,17 @@ def mistake_of(message: str) -> str:
     return f"(no hint: {_shorten(first, NO_HINT_CHARS)})"
 
 
+#: The kinds of :class:`Mistake`.
+MISTAKE, MESSAGE = "mistake", "error message"
+
+
+def wording_of(message: str) -> str:
+    """An error message worded badly, as the report groups it: the case and what the message
+    does not name (without the advice that follows)."""
+    first = " ".join(message.split()).split("; say what is wrong")[0]
+    return _shorten(first, MISTAKE_CHARS)
+
+
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -221,6 +279,9 @@ class Mistake:
     test: str
     text: str
     source: str  # "cross-check" or "notebook"
+    #: MISTAKE: a value or an outcome was wrong (what to re-teach); MESSAGE: an error was
+    #: raised as it must be, but its message does not name what it must.
+    kind: str = "mistake"
 
     @property
     def key(self) -> str:
@@ -259,15 +320,24 @@ class TestResult:
         """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
         return bool(self.record and self.record.disagrees)
 
-    def mistake(self, student_id: str, assignment: str) -> Mistake | None:
+    def mistakes(self, student_id: str, assignment: str) -> list[Mistake]:
+        """What went wrong in this test: the mistake (its hint), and an error message worded
+        badly, each apart (a test may have both)."""
         record = self.record
         if self.graded_by != "tests" or record is None:
-            return None
+            return []
         if record.crosscheck == "fail":
-            return Mistake(student_id, assignment, self.test, mistake_of(record.crosscheck_message), "cross-check")
+            found = []
+            if not record.wording_only:
+                found.append(Mistake(student_id, assignment, self.test, mistake_of(record.crosscheck_message),
+                                     "cross-check"))
+            if record.wording:
+                found.append(Mistake(student_id, assignment, self.test, wording_of(record.wording), "cross-check",
+                                     MESSAGE))
+            return found
         if record.notebook_passed is False:
-            return Mistake(student_id, assignment, self.test, mistake_of(record.notebook_message), "notebook")
-        return None
+            return [Mistake(student_id, assignment, self.test, mistake_of(record.notebook_message), "notebook")]
+        return []
 
 
 @dataclass
@@ -295,8 +365,7 @@ class SubmissionResult(_OneSubmission):
         return bool(self.attention_reasons)
 
     def mistakes(self) -> list[Mistake]:
-        found = (t.mistake(self.student_id, self.assignment) for t in self.tests)
-        return [m for m in found if m is not None]
+        return [m for t in self.tests for m in t.mistakes(self.student_id, self.assignment)]
 
 
 @dataclass
@@ -324,23 +393,27 @@ class Results:
                 continue
             for t in s.tests:
                 record = t.record or TestRecord()
-                notebook = "" if record.notebook_passed is None else (t.max_score if record.notebook_passed else 0.0)
+                notebook = "" if record.notebook_share is None else round(t.max_score * record.notebook_share, 2)
                 rows.append({"student_id": s.student_id, "assignment": s.assignment, "test": t.test,
                              "score": t.score, "max_score": t.max_score, "graded_by": t.graded_by,
-                             "notebook_score": notebook, "crosscheck": record.crosscheck, "note": record.note})
+                             "notebook_score": notebook, "crosscheck": record.crosscheck, "note": record.note,
+                             "parts": record.parts})
         return rows
 
     def mistakes(self, assignment: str | None = None) -> list[Mistake]:
         return [m for s in self.submissions if s.graded and assignment in (None, s.assignment) for m in s.mistakes()]
 
     def mistake_rows(self) -> list[dict]:
-        return [{"student_id": m.student_id, "assignment": m.assignment, "test": m.test, "mistake": m.text}
-                for m in self.mistakes()]
+        return [{"student_id": m.student_id, "assignment": m.assignment, "test": m.test, "mistake": m.text,
+                 "kind": m.kind} for m in self.mistakes()]
 
-    def mistake_groups(self, assignment: str) -> list[MistakeGroup]:
-        """The chapter's mistakes, the one that most students made first."""
+    def mistake_groups(self, assignment: str, kind: str = MISTAKE) -> list[MistakeGroup]:
+        """The chapter's mistakes of ``kind`` (the mistakes to re-teach, or the error messages
+        worded badly), the one that most students made first."""
         by_key: dict[str, list[Mistake]] = {}
         for mistake in self.mistakes(assignment):
+            if mistake.kind != kind:
+                continue
             by_key.setdefault(mistake.key, []).append(mistake)
         groups = []
         for found in by_key.values():

@@ -113,3 +113,35 @@ def test_an_input_reshaped_in_place_shows_in_the_grader():
     reshapes = "def double(x):\n    x.shape = (len(x), 1)\n    return 2 * x.ravel()"
     verdicts = crosscheck.judge(_tests(), crosscheck_runner.run(_job(reshapes)))
     assert not verdicts["hidden_double"].passed and "changed its input" in verdicts["hidden_double"].message
+
+
+# One rule in the notebook and in grading: every check is given the learner's function itself.
+
+import pytest  # noqa: E402
+
+from autograder.notebook_model import is_test  # noqa: E402
+from tests.notebooks import ALL_CHAPTERS  # noqa: E402
+
+
+@pytest.mark.parametrize("chapter", ALL_CHAPTERS)
+def test_every_check_is_given_the_function_itself_so_its_rules_hold_in_grading_too(chapter):
+    """A check's rules are properties of its case data, which the cross-check reads: a wrapper
+    around the learner's function (a guard that fails on warnings, say) would hold in the
+    notebook and be lost in grading, so no check is given one."""
+    notebook = read(solution_path(chapter))
+    answers = answer_sources(notebook)
+    namespace: dict = {"__name__": "__main__"}
+    tests = [c for c in notebook.cells if is_test(c)]
+    for source in needed_prelude(notebook, answers + [("test", c.source) for c in tests]):
+        exec(compile(source, "<prelude>", "exec"), namespace)  # noqa: S102 - the course's own cells
+    for _, source in answers:
+        exec(compile(source, "<answer>", "exec"), namespace)  # noqa: S102
+    checked = 0
+    for cell in tests:
+        with recording() as calls:
+            exec(compile(cell.source, "<test>", "exec"), namespace)  # noqa: S102
+        for call in calls:
+            assert call.function is namespace.get(call.function_name), (
+                f"{chapter}: the check of {call.function_name} is given {call.function!r}, not the function itself")
+            checked += 1
+    assert checked, f"{chapter}: no check recorded"

@@ -47,7 +47,7 @@ import yaml
 from hub import PROXY_PROGRAM
 from hub.term import Term
 from tests.browser.jupyterlab import chromium, free_port
-from tests.grading import CHAPTER, hidden_test_lines
+from tests.grading import CHAPTER, hidden_test_lines, judged_score
 from tests.mistakes.qkv import WRONG
 from tests.notebooks import REPOSITORY, fill_answers, solution_answers
 from tests.test_red_team import ATTACKS
@@ -63,7 +63,9 @@ BEA_MISTAKE = WRONG["qkv_projections"]["W_k used for the values"]
 #: role -> (answers, written answer, automatic points it must get)
 WORK = {
     "ada": ({**ANSWERS}, WRITTEN, 6.0),  # all correct
-    "bea": ({"embed": ANSWERS["embed"], "qkv_projections": BEA_MISTAKE.source}, WRITTEN, 4.0),  # partly wrong
+    # partly wrong: the points of what is right, as the grader's own judge finds them here
+    "bea": ({"embed": ANSWERS["embed"], "qkv_projections": BEA_MISTAKE.source}, WRITTEN,
+            judged_score(CHAPTER, {"embed": ANSWERS["embed"], "qkv_projections": BEA_MISTAKE.source})),
     "mal": (ATTACKS["reads_solutions"][0], "", ATTACKS["reads_solutions"][1]),  # attacks the grader
 }
 #: How wide a phone is, in CSS pixels: a long hint must wrap there.
@@ -531,8 +533,8 @@ def test_a_term_on_jupyterhub():
                 "ada's page lacks the hand grade"
             assert html.escape(HAND_COMMENT) in ada, "ada's feedback lacks the instructor's comment"
             assert "✔ embed: all" in ada and "✔ qkv_projections: all" in ada
-            assert float(rows[students["bea"].name]["score"]) == 4.0
-            assert "(Score: 4.0 / 8.0)" in bea and "✔ embed: all" in bea
+            assert float(rows[students["bea"].name]["score"]) == WORK["bea"][2] < 6.0
+            assert f"(Score: {WORK['bea'][2]} / 8.0)" in bea and "✔ embed: all" in bea
             assert BEA_MISTAKE.hint in html.unescape(bea), "bea's feedback lacks the hint for her mistake"
             assert float(rows[students["mal"].name]["score"]) == 0.0 and "(Score: 0.0 / 8.0)" in mal
             assert "READABLE: []" in html.unescape(mal), "the attacker's code could read something outside its sandbox"

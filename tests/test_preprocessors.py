@@ -35,23 +35,49 @@ FAILED = nbformat.v4.new_output("error", ename="AssertionError", evalue="f on x:
                                 traceback=["Traceback", "  hidden_line = 42", "AssertionError: f on x: wrong"])
 
 
-def test_a_test_the_notebook_passed_but_the_cross_check_failed_shows_why(tmp_path):
+def _scores(cells) -> list[str]:
+    """The score each cell ends with, as nbgrader reads it (its execute_result's text)."""
+    return [cell.outputs[-1]["data"]["text/plain"] for cell in cells]
+
+
+def test_every_judged_test_ends_with_its_score_and_shows_why(tmp_path):
     path = CourseLayout(tmp_path).verdict_path("ada", "ch")
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"check_f": {"passed": False, "message": "f on x: wrong"},
-                                "hidden_f": {"passed": False, "message": "f on y: wrong"},
-                                "check_g": {"passed": True, "message": ""}}))
+    path.write_text(json.dumps({
+        "check_f": {"passed": False, "message": "f on x: wrong", "score": 0.0},
+        "hidden_f": {"passed": False, "message": "f on y: wrong", "score": 0.0},
+        "check_g": {"passed": True, "message": "", "score": 1.0},
+        "check_h": {"passed": False, "message": "h on z: its message does not name 'n'", "score": 11 / 12,
+                    "summary": "values: all 2 cases right; errors: the message for z does not name 'n'"},
+    }))
+    partly = nbformat.v4.new_output("error", ename="AssertionError", evalue=(
+        "h on z: its message does not name 'n'\nScore: 91.7 % of this test's points (values: ...)"))
     notebook = nbformat.v4.new_notebook(cells=[
         _test_cell("check_f", outputs=[PASSED]), _test_cell("hidden_f", outputs=[FAILED]),
-        _test_cell("check_g", outputs=[PASSED]),
+        _test_cell("check_g", outputs=[PASSED]), _test_cell("check_h", outputs=[partly]),
     ])
+    for cell in notebook.cells:
+        cell.metadata["nbgrader"]["points"] = 3
     step = CrossCheckVerdicts(config=_course(tmp_path))
     graded, _ = step.preprocess(notebook, _resources())
-    check_f, hidden_f, check_g = graded.cells
-    assert check_f.outputs[-1].ename == "CrossCheckFailed"
-    assert check_f.outputs[-1].evalue == "the cross-check found: f on x: wrong"
-    assert hidden_f.outputs == [FAILED]  # failed already: scored 0 by nbgrader, its own message stays
-    assert check_g.outputs == [PASSED]
+    check_f, hidden_f, check_g, check_h = graded.cells
+    assert _scores(graded.cells) == ["0", "0", "3", "2.75"]
+    assert check_f.outputs[1].text == "the cross-check found: f on x: wrong\n"  # passed in the notebook only
+    assert hidden_f.outputs[0].text == "✘ f on x: wrong\nHint: transpose K\n"  # its own message, no traceback
+    assert check_g.outputs[0] == PASSED
+    assert "values: all 2 cases right" in check_h.outputs[-1]["data"]["text/html"]
+    assert not any(o.output_type == "error" for cell in graded.cells for o in cell.outputs)
+
+
+def test_a_notebook_that_earned_less_than_the_cross_check_keeps_the_lower_score(tmp_path):
+    path = CourseLayout(tmp_path).verdict_path("ada", "ch")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"check_f": {"passed": True, "message": "", "score": 1.0}}))
+    wrote = nbformat.v4.new_output("stream", name="stderr", text="a line the function printed to stderr\n")
+    notebook = nbformat.v4.new_notebook(cells=[_test_cell("check_f", outputs=[PASSED, wrote])])
+    graded, _ = CrossCheckVerdicts(config=_course(tmp_path)).preprocess(notebook, _resources())
+    assert _scores(graded.cells) == ["0"]  # nbgrader's rule: a test cell that writes to stderr scores 0
+    assert graded.cells[0].outputs[1].text.startswith("(written to stderr) a line")
 
 
 def test_without_verdicts_the_step_refuses_to_grade(tmp_path):
