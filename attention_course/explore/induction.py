@@ -229,7 +229,8 @@ def head_scores_figure(scores: HeadScores) -> Figure:
     columns = [f"head {head}" for head in range(h)]
     for ax, values, title in ((axes[0], scores.previous_token, "previous-token score (first 12 words)"),
                               (axes[1], scores.induction, f"induction score (period {PERIOD})")):
-        draw_heatmap(ax, values, rows, columns, title=title, vmin=0, vmax=1, annotate=True)
+        draw_heatmap(ax, values, rows, columns, title=title, xlabel="head", ylabel="layer", vmin=0, vmax=1,
+                     annotate=True)
     figure.colorbar(axes[1].images[0], ax=axes, label="mean weight", shrink=0.9)
     return figure
 
@@ -451,7 +452,8 @@ def heads_explorer(checkpoints: Sequence[tuple[int, dict]], run_model: Callable,
         return update
 
     controls = {
-        "layer": slider("IntSlider", "layer", value=n_layers, min=1, max=n_layers),
+        "layer": slider("Dropdown", "layer", options=[(f"layer {layer}", layer) for layer in range(1, n_layers + 1)],
+                        value=n_layers, width="220px"),
         "head": slider("IntSlider", "head", value=0, min=0, max=h - 1),
         "word": slider("IntSlider", "word (position)", value=PERIOD + 3, min=0, max=n - 1),
         "step": slider("SelectionSlider", "training step", options=steps, value=steps[-1]),
