@@ -257,7 +257,7 @@ def knockout_figure(table: KnockoutTable) -> Figure:
     ax.axvline(table[0].repeated_half, color="0.3", linewidth=0.8, linestyle=":")
     ax.set_xlabel("mean loss after the knock-out")
     ax.set_title("What each knock-out costs")
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="center right", fontsize=9)
     return figure
 
 
@@ -378,7 +378,7 @@ def training_figure(losses: Sequence[float], history: TrainingHistory, title: st
     top.plot(history.steps, history.repeated_half, "o-", color=REPEAT_COLOUR, markersize=4, label="repeated half")
     top.set_ylabel("loss")
     top.set_ylim(0, max(4.6, float(losses.max()) + 0.1))
-    top.legend(loc="upper right", fontsize=8, ncol=2)
+    top.legend(loc="lower left", fontsize=8, ncol=2)
     top.set_title(title)
     bottom.plot(history.steps, history.previous_token, "s-", color=FIRST_COLOUR, markersize=4,
                 label="best previous-token score, layer 1")
