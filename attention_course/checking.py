@@ -186,6 +186,8 @@ def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -
 
 
 def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, np.random.Generator):
+        return isinstance(a, np.random.Generator)  # a random generator is there to be drawn from
     if isinstance(b, np.ndarray):
         return (
             isinstance(a, np.ndarray)
@@ -199,6 +201,8 @@ def _same_value(a: Any, b: Any) -> bool:
             and len(a) == len(b)
             and all(_same_value(x, y) for x, y in zip(a, b))
         )
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in b)
     try:
         return bool(a == b)
     except Exception:
