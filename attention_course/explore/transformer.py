@@ -255,7 +255,7 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
         new_words = text_beside(words_line)
         new_words.set_color(OUTLINE_COLOUR)
         note = fig.text(0.02, 0.895, "", fontsize=9, color="0.35", va="baseline")
-        bars_ax = fig.add_axes((0.11, 0.13, 0.2, 0.66))
+        bars_ax = fig.add_axes((0.11, 0.13, 0.2, 0.62))
         ys = np.arange(bars_shown)[::-1]
         bars = bars_ax.barh(ys, np.zeros(bars_shown), height=0.7, color=BAR_COLOUR)
         labels = [bars_ax.text(-0.02, y, "", ha="right", va="center", fontsize=9,
@@ -266,29 +266,37 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
         bars_ax.set_xlabel("probability")
         bars_ax.set_title("next word at T", fontsize=10)
         temperature_text = text_beside(bars_ax.title, room=" = 0.05")
-        width = 0.6 / layers
+        # One column of words, at the left of the first layer's panel, serves every layer: in each
+        # panel the lines run from the words (left) to the newest word (right). Text is the slowest
+        # thing to draw on a press, so each word is drawn once, not once per layer.
+        left, right = 0.43, 0.9
+        width = (right - left) / layers
         layer_parts = []
         for layer in range(layers):
-            ax = fig.add_axes((0.37 + layer * (width + 0.02), 0.13, width - 0.01, 0.66))
-            ax.set_xlim(-0.3, 1.45)
+            ax = fig.add_axes((left + layer * width, 0.13, width - 0.06, 0.62))
+            ax.set_xlim(-0.02, 1.05)
             ax.set_ylim(-0.02, 1.02)
             ax.set_yticks([])
-            ax.set_xticks([0, 1], ["newest", "all words"])
+            ax.set_xticks([0, 1], ["words so far", "newest"])
             ax.set_xlabel("thickness = weight")
-            ax.set_title(f"layer {layer + 1}: where the newest word looks", fontsize=10)
+            ax.set_title(f"layer {layer + 1}", fontsize=10)
             for side in ("left", "right", "top"):
                 ax.spines[side].set_visible(False)
-            query = ax.text(-0.03, 0.5, "", ha="right", va="center", fontsize=9)
-            keys = [ax.text(1.03, 0.5, "", ha="left", va="center", fontsize=8) for _ in range(slots)]
+            query = ax.text(1.03, 0.5, "", ha="left", va="center", fontsize=9)
+            dots = ax.scatter([], [], s=6, color="0.5", zorder=3)  # where each word's line starts
             lines = []
             for head in range(heads):
                 collection = LineCollection([], colors=HEAD_COLOURS[head % len(HEAD_COLOURS)], alpha=0.75,
                                             capstyle="butt", label=f"head {head}")
                 ax.add_collection(collection, autolim=False)
                 lines.append(collection)
-            if layer == 0:
-                ax.legend(handles=lines, loc="lower left", fontsize=8, frameon=False, handlelength=1.2)
-            layer_parts.append((query, keys, lines))
+            layer_parts.append((query, dots, lines))
+        first = fig.axes[1]
+        keys = [first.text(-0.03, 0.5, "", ha="right", va="center", fontsize=8) for _ in range(slots)]
+        fig.legend(handles=layer_parts[0][2], loc="lower right", bbox_to_anchor=(0.995, 0.13), fontsize=8,
+                   frameon=False, handlelength=1.2)
+        fig.text((left + right) / 2 - 0.03, 0.84, "where the newest word looks, in each layer", ha="center",
+                 fontsize=10)
         fig.suptitle(label or "Your language model, one word at a time", fontsize=9, x=0.98, ha="right",
                      y=0.995, va="top", color="0.35")
 
@@ -299,18 +307,20 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
             if state is None:
                 words_line.set_text("no word of this prompt is in the model's vocabulary")
                 new_words.set_text("")
-                note.set_text("try words such as: " + " ".join(vocabulary[:12]))
+                waiting = f";  {steps} word{'s' * (steps != 1)} asked for, nothing to continue" if steps else ""
+                note.set_text("try words such as: " + " ".join(vocabulary[:12]) + waiting)
                 for bar, name in zip(bars, labels):
                     bar.set_width(0)
                     name.set_text("")
-                for query, keys, lines in layer_parts:
+                for key in keys:
+                    key.set_text("")
+                for query, dots, lines in layer_parts:
                     query.set_text("")
-                    for key in keys:
-                        key.set_text("")
+                    dots.set_offsets(np.zeros((0, 2)))
                     for collection in lines:
                         collection.set_segments([])
-                    changed += [query, *keys, *lines]
-                return changed
+                    changed += [query, dots, *lines]
+                return changed + keys
             ids, tokens, probabilities, weights, upcoming = state
             words = [vocabulary[t] for t in tokens]
             words_line.set_text(" ".join(words[: len(ids)]))
@@ -331,19 +341,20 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
                 name.set_text(vocabulary[index])
             n = len(tokens)
             key_y = _word_heights(n)
-            for (query, keys, lines), layer_weights in zip(layer_parts, weights):
+            for slot, key in enumerate(keys):
+                key.set_text(words[slot] if slot < n else "")
+                if slot < n:
+                    key.set_y(key_y[slot])
+            for (query, dots, lines), layer_weights in zip(layer_parts, weights):
                 query.set_text(words[-1])
-                for slot, key in enumerate(keys):
-                    key.set_text(words[slot] if slot < n else "")
-                    if slot < n:
-                        key.set_y(key_y[slot])
+                dots.set_offsets(np.column_stack([np.zeros(n), key_y]))
                 for head, collection in enumerate(lines):
                     row = layer_weights[head, -1, :n]
                     shown = np.flatnonzero(row >= 0.01)
-                    collection.set_segments([[(0.0, 0.5), (1.0, key_y[j])] for j in shown])
+                    collection.set_segments([[(0.0, key_y[j]), (1.0, 0.5)] for j in shown])
                     collection.set_linewidths(8 * row[shown])
-                changed += [query, *keys, *lines]
-            return changed
+                changed += [query, dots, *lines]
+            return changed + keys
 
         return update
 
