@@ -3,9 +3,9 @@ sentence with its translation for cross-attention.
 
 A model is a dict of arrays, the same form as the trained model that chapter 12 ships:
 ``vocabulary`` (list of words), ``h`` (heads per layer), ``token_embedding`` (V, d_model),
-``position_embedding`` (n_ctx, d_model), ``blocks`` (one dict per layer with the twelve
-keys of :data:`BLOCK_KEYS`), ``ln_f_gamma`` and ``ln_f_beta`` (d_model,), and
-``unembedding`` (d_model, V). The weights here are random: the model runs, and predicts
+``position_embedding`` (n_ctx, d_model), ``blocks`` (one dict per layer with the twelve keys
+of ``attention_course.trained_model.BLOCK_KEYS``), ``ln_f_gamma`` and ``ln_f_beta`` (d_model,),
+and ``unembedding`` (d_model, V). The weights here are random: the model runs, and predicts
 nothing in particular.
 """
 
@@ -14,10 +14,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-
-#: The twelve arrays of one pre-norm transformer block, in the order the block uses them.
-BLOCK_KEYS = ("ln1_gamma", "ln1_beta", "W_q", "W_k", "W_v", "W_o",
-              "ln2_gamma", "ln2_beta", "W_1", "b_1", "W_2", "b_2")
 
 #: The untrained model's words.
 VOCABULARY = [

@@ -202,6 +202,9 @@ MAX_STEPS = 10
 #: Bars of the next word: the most probable ones.
 BARS = 8
 SEED = 0
+#: The thickness of a line of weight 1 (points), and how far apart the heads' lines run (axes units).
+LINE_WIDTH = 6.0
+HEAD_SHIFT = 0.018
 
 
 def _word_heights(n: int) -> np.ndarray:
@@ -351,8 +354,9 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
                 for head, collection in enumerate(lines):
                     row = layer_weights[head, -1, :n]
                     shown = np.flatnonzero(row >= 0.01)
-                    collection.set_segments([[(0.0, key_y[j]), (1.0, 0.5)] for j in shown])
-                    collection.set_linewidths(8 * row[shown])
+                    shift = HEAD_SHIFT * (head - (heads - 1) / 2)  # heads that agree, side by side
+                    collection.set_segments([[(0.0, key_y[j] + shift), (1.0, 0.5 + shift)] for j in shown])
+                    collection.set_linewidths(LINE_WIDTH * row[shown])
                 changed += [query, dots, *lines]
             return changed + keys
 
