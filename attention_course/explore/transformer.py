@@ -254,11 +254,8 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
 
     def build(fig: Figure, prompt: str, temperature: float, steps: int):
         fig.set_layout_engine("none")  # the axes are placed by hand
-        words_line = fig.text(0.02, 0.945, "", fontsize=11, va="baseline")
-        new_words = text_beside(words_line)
-        new_words.set_color(OUTLINE_COLOUR)
-        note = fig.text(0.02, 0.895, "", fontsize=9, color="0.35", va="baseline")
-        bars_ax = fig.add_axes((0.11, 0.13, 0.2, 0.62))
+        note = fig.text(0.02, 0.95, "", fontsize=9, color="0.35", va="baseline")
+        bars_ax = fig.add_axes((0.1, 0.12, 0.2, 0.68))
         ys = np.arange(bars_shown)[::-1]
         bars = bars_ax.barh(ys, np.zeros(bars_shown), height=0.7, color=BAR_COLOUR)
         labels = [bars_ax.text(-0.02, y, "", ha="right", va="center", fontsize=9,
@@ -266,21 +263,21 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
         bars_ax.set_xlim(0, 1)
         bars_ax.set_ylim(-0.6, bars_shown - 0.4)
         bars_ax.set_yticks([])
-        bars_ax.set_xlabel("probability")
+        bars_ax.set_xlabel("probability (highlighted: the next step's word)")
         bars_ax.set_title("next word at T", fontsize=10)
         temperature_text = text_beside(bars_ax.title, room=" = 0.05")
-        # One column of words, at the left of the first layer's panel, serves every layer: in each
-        # panel the lines run from the words (left) to the newest word (right). Text is the slowest
-        # thing to draw on a press, so each word is drawn once, not once per layer.
-        left, right = 0.43, 0.9
+        # The text is a column of words at the left of the first layer's panel, and it serves every
+        # layer: in each panel the lines run from the words (left) to the newest word (right). Text
+        # is the slowest thing to draw on a press, so each word is drawn once, not once per layer.
+        left, right = 0.45, 0.9
         width = (right - left) / layers
         layer_parts = []
         for layer in range(layers):
-            ax = fig.add_axes((left + layer * width, 0.13, width - 0.06, 0.62))
+            ax = fig.add_axes((left + layer * width, 0.12, width - 0.06, 0.68))
             ax.set_xlim(-0.02, 1.05)
             ax.set_ylim(-0.02, 1.02)
             ax.set_yticks([])
-            ax.set_xticks([0, 1], ["words so far", "newest"])
+            ax.set_xticks([0, 1], ["the text", "newest"])
             ax.set_xlabel("thickness = weight")
             ax.set_title(f"layer {layer + 1}", fontsize=10)
             for side in ("left", "right", "top"):
@@ -296,22 +293,22 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
             layer_parts.append((query, dots, lines))
         first = fig.axes[1]
         keys = [first.text(-0.03, 0.5, "", ha="right", va="center", fontsize=8) for _ in range(slots)]
-        fig.legend(handles=layer_parts[0][2], loc="lower right", bbox_to_anchor=(0.995, 0.13), fontsize=8,
+        first.text(-0.03, 1.08, "prompt, then generated", ha="right", va="bottom", fontsize=8, color="0.35")
+        fig.legend(handles=layer_parts[0][2], loc="lower right", bbox_to_anchor=(0.995, 0.12), fontsize=8,
                    frameon=False, handlelength=1.2)
-        fig.text((left + right) / 2 - 0.03, 0.84, "where the newest word looks, in each layer", ha="center",
+        fig.text((left + right) / 2 - 0.03, 0.9, "where the newest word looks, in each layer", ha="center",
                  fontsize=10)
         fig.suptitle(label or "Your language model, one word at a time", fontsize=9, x=0.98, ha="right",
                      y=0.995, va="top", color="0.35")
 
         def update(prompt: str, temperature: float, steps: int):
             state, unknown = run(prompt, temperature, steps)
-            changed = [words_line, new_words, note, temperature_text, *bars, *labels]
+            changed = [note, temperature_text, *bars, *labels, *keys]
             temperature_text.set_text(f" = {temperature:.3g}")
             if state is None:
-                words_line.set_text("no word of this prompt is in the model's vocabulary")
-                new_words.set_text("")
                 waiting = f";  {steps} word{'s' * (steps != 1)} asked for, nothing to continue" if steps else ""
-                note.set_text("try words such as: " + " ".join(vocabulary[:12]) + waiting)
+                note.set_text("no word of this prompt is in the model's vocabulary; try words such as: "
+                              + " ".join(vocabulary[:10]) + waiting)
                 for bar, name in zip(bars, labels):
                     bar.set_width(0)
                     name.set_text("")
@@ -323,19 +320,15 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
                     for collection in lines:
                         collection.set_segments([])
                     changed += [query, dots, *lines]
-                return changed + keys
+                return changed
             ids, tokens, probabilities, weights, upcoming = state
             words = [vocabulary[t] for t in tokens]
-            words_line.set_text(" ".join(words[: len(ids)]))
-            new_words.set_text(" " + " ".join(words[len(ids):]) if len(words) > len(ids) else "")
             notes = []
             if unknown:
                 notes.append("not in the vocabulary, left out: " + ", ".join(unknown[:6])
                              + (" ..." if len(unknown) > 6 else ""))
             if len(tokens) >= n_ctx:
                 notes.append(f"the context is full ({n_ctx} words)")
-            elif upcoming is not None:
-                notes.append(f"the next step adds: {vocabulary[upcoming]!r} (highlighted)")
             note.set_text(";  ".join(notes))
             order = np.argsort(-probabilities, kind="stable")[:bars_shown]
             for bar, name, index in zip(bars, labels, order):
@@ -348,6 +341,7 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
                 key.set_text(words[slot] if slot < n else "")
                 if slot < n:
                     key.set_y(key_y[slot])
+                    key.set_color("black" if slot < len(ids) else OUTLINE_COLOUR)
             for (query, dots, lines), layer_weights in zip(layer_parts, weights):
                 query.set_text(words[-1])
                 dots.set_offsets(np.column_stack([np.zeros(n), key_y]))
@@ -358,13 +352,13 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
                     collection.set_segments([[(0.0, key_y[j] + shift), (1.0, 0.5 + shift)] for j in shown])
                     collection.set_linewidths(LINE_WIDTH * row[shown])
                 changed += [query, dots, *lines]
-            return changed + keys
+            return changed
 
         return update
 
     return explore(
         build=build,
         controls={"prompt": text, "temperature": temperature_slider(1.0, 0.05, 5.0), "steps": steps},
-        figsize=(11, 4.6),
+        figsize=(10.5, 4.2),
         title="Generate with your language model: type a prompt, set the temperature, press step",
     )
