@@ -9,9 +9,10 @@
 3. ``judge``: in the grader, ``check`` runs again on those results, against the expected
    values that never left the grader. A test's cross-check passes when all its cases do.
 
-The verdicts reach nbgrader as a step of its own pipeline (preprocessors/crosscheck.py):
-a test the notebook passed but the cross-check failed shows the reason in its output, and
-nbgrader scores it 0 like any failed test.
+The verdicts reach nbgrader as a step of its own pipeline
+(preprocessors/crosscheck_verdicts.py, which reads them as :func:`verdicts_as_data` writes
+them): a test the notebook passed but the cross-check failed shows the reason in its
+output, and nbgrader scores it 0 like any failed test.
 """
 
 from __future__ import annotations
@@ -111,6 +112,11 @@ class Verdict:
     grade_id: str
     passed: bool
     message: str = ""
+
+
+def verdicts_as_data(verdicts: dict[str, Verdict]) -> dict:
+    """The verdicts as the grading command writes them for nbgrader's pipeline (JSON)."""
+    return {name: {"passed": v.passed, "message": v.message} for name, v in verdicts.items()}
 
 
 def judge(tests: dict[str, TestCases], answer: dict) -> dict[str, Verdict]:

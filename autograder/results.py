@@ -31,12 +31,11 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import quote
-
-import nbformat
 
 from attention_course.messages import NOT_WRITTEN
-from autograder.notebook_model import grade_id, is_test, passed_in_notebook
+from autograder.common import one_line
+from autograder.layout import CourseLayout
+from autograder.notebook_model import passed_in_notebook
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
                  "manual_pending", "status", "reason", "notes", "isolation", "timestamp", "late_penalty"]
@@ -76,9 +75,48 @@ class TestRecord:
     crosscheck_message: str = ""
     note: str = ""
 
+    @classmethod
+    def of(cls, cell, verdict, judged_outside: bool) -> TestRecord:
+        """The one rule for a test: its cell as it ran in the notebook (unless the cross-check
+        alone judges it: ``judged_outside``) beside the cross-check's ``verdict`` (or None)."""
+        notebook_passed = None if judged_outside else passed_in_notebook(cell)
+        record = cls(notebook_passed=notebook_passed,
+                     notebook_message="" if notebook_passed in (None, True) else _failure_text(cell)[:MESSAGE_CHARS])
+        if verdict is None:
+            return record
+        record.crosscheck = "pass" if verdict.passed else "fail"
+        record.crosscheck_message = "" if verdict.passed else verdict.message[:MESSAGE_CHARS]
+        if notebook_passed is None:
+            record.note = "hidden tests: judged by the cross-check alone, outside the learner's kernel"
+        elif record.disagrees:
+            record.note = "the notebook passed this test but the cross-check failed: " + one_line(verdict.message, 400)
+        elif verdict.passed and notebook_passed is False:
+            record.note = "the cross-check passed but the notebook did not (see its output)"
+        return record
+
+    @property
+    def disagrees(self) -> bool:
+        """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
+        return bool(self.notebook_passed and self.crosscheck == "fail")
+
+
+class _OneSubmission:
+    """What a record and a result of one submission both tell (``student_id``, ``assignment``, ``status``)."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.student_id}/{self.assignment}"
+
+    @property
+    def graded(self) -> bool:
+        return self.status == "graded"
+
 
 @dataclass
-class Record:
+class Record(_OneSubmission):
+    """What grading found out about one submission beyond its scores: the one record that
+    follows it from staging (staging.py) to the reports."""
+
     student_id: str
     assignment: str
     status: str = "graded"
@@ -97,57 +135,37 @@ class Record:
         tests = {name: TestRecord(**test) for name, test in data.pop("tests", {}).items()}
         return cls(**data, tests=tests)
 
+    def fail(self, reason: str) -> None:
+        """It could not be graded: it scores 0, and ``reason`` says why in one line."""
+        self.status, self.reason = "not graded", reason
 
-def records_folder(course_root: Path) -> Path:
-    return Path(course_root) / "results"
+    def flag(self, note: str) -> None:
+        """Something an instructor should look at."""
+        self.notes.append(note)
+        self.attention = True
+
+    def add_tests(self, tests: dict[str, TestRecord]) -> None:
+        """The tests as grading found them; a disagreement is flagged for the instructor."""
+        self.tests = tests
+        for name, test in tests.items():
+            if test.disagrees:
+                self.flag(f"{name}: notebook passed, cross-check failed")
 
 
-def record_path(course_root: Path, student: str, assignment: str) -> Path:
-    """A submission that could not be graded may carry any name: quote it into a file name."""
-    return records_folder(course_root) / _file_name(student) / f"{_file_name(assignment or '(none)')}.json"
-
-
-def _file_name(text: str) -> str:
-    quoted = quote(text, safe="")
-    return quoted.replace(".", "%2E") if set(quoted) <= {"."} else quoted
-
-
-def save_record(course_root: Path, record: Record) -> None:
-    path = record_path(course_root, record.student_id, record.assignment)
+def save_record(layout: CourseLayout, record: Record) -> None:
+    path = layout.record_path(record.student_id, record.assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_whole(path, json.dumps(asdict(record), indent=1, ensure_ascii=False))
 
 
-def read_records(course_root: Path) -> dict[tuple[str, str], Record]:
+def read_records(layout: CourseLayout) -> dict[tuple[str, str], Record]:
     records = {}
-    for path in sorted(records_folder(course_root).glob("*/*.json")):
+    for path in sorted(layout.records_folder.glob("*/*.json")):
         try:
             record = Record.from_json(json.loads(path.read_text()))
         except (ValueError, TypeError):  # a record from an older version, or cut short: ignore it
             continue
         records[(record.student_id, record.assignment)] = record
-    return records
-
-
-def test_records(executed: Path, verdicts: Path, found: dict[str, dict]) -> dict[str, TestRecord]:
-    """Every test's record: ``found`` (grade id -> notebook_passed, crosscheck, note, as
-    grading judged them) with the failure messages of the executed notebook and of the
-    cross-check's verdicts added."""
-    cross = json.loads(verdicts.read_text()) if verdicts.is_file() else {}
-    messages = {}
-    if executed.is_file():
-        notebook = nbformat.read(executed, as_version=4)
-        messages = {grade_id(c): _failure_text(c) for c in notebook.cells if is_test(c) and not passed_in_notebook(c)}
-    records = {}
-    for name, judged in found.items():
-        verdict = cross.get(name) or {}
-        records[name] = TestRecord(
-            notebook_passed=judged.get("notebook_passed"),
-            notebook_message=messages.get(name, "")[:MESSAGE_CHARS],
-            crosscheck=judged.get("crosscheck", ""),
-            crosscheck_message="" if verdict.get("passed", True) else str(verdict.get("message", ""))[:MESSAGE_CHARS],
-            note=judged.get("note", ""),
-        )
     return records
 
 
@@ -239,7 +257,7 @@ class TestResult:
     @property
     def disagrees(self) -> bool:
         """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
-        return bool(self.record and self.record.notebook_passed and self.record.crosscheck == "fail")
+        return bool(self.record and self.record.disagrees)
 
     def mistake(self, student_id: str, assignment: str) -> Mistake | None:
         record = self.record
@@ -253,7 +271,7 @@ class TestResult:
 
 
 @dataclass
-class SubmissionResult:
+class SubmissionResult(_OneSubmission):
     student_id: str
     assignment: str
     status: str = "graded"
@@ -271,14 +289,6 @@ class SubmissionResult:
     isolation: str = ""
     attention_reasons: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
     tests: list[TestResult] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return f"{self.student_id}/{self.assignment}"
-
-    @property
-    def graded(self) -> bool:
-        return self.status == "graded"
 
     @property
     def attention(self) -> bool:
@@ -375,17 +385,13 @@ class Results:
                 "max_score": next((s.max_score for s in graded), "")}
 
 
-def load(course_root: Path, open_gradebook=None) -> Results:
-    """The model of everything graded into this course directory (``open_gradebook``: how
-    to open its gradebook, if not by its path alone)."""
-    from nbgrader.api import Gradebook
-
-    course_root = Path(course_root)
-    records = read_records(course_root)
+def load(course) -> Results:
+    """The model of everything graded into the course directory ``course`` (a
+    :class:`~autograder.course.CourseDirectory`: its records and its gradebook)."""
+    records = read_records(course)
     found: dict[tuple[str, str], SubmissionResult] = {}
-    database = course_root / "gradebook.db"
-    if database.is_file():
-        with (open_gradebook or (lambda: Gradebook(f"sqlite:///{database}")))() as gradebook:
+    if course.gradebook_path.is_file():
+        with course.gradebook() as gradebook:
             for assignment in gradebook.assignments:
                 for submitted in assignment.submissions:
                     key = (submitted.student.id, assignment.name)

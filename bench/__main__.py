@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["explorers", "grading"]
+BENCHMARKS = ["explorers", "grading", "lengths"]
 
 
 def main(argv: list[str]) -> int:

@@ -82,7 +82,7 @@ def tiny_gradebook(path: Path, scores: dict[str, dict], due: str | None = None, 
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
-    from autograder.collect import parse_timestamp
+    from autograder.common import parse_timestamp
 
     global _BLANK_GRADEBOOK
     if _BLANK_GRADEBOOK is None:  # nbgrader starts `alembic` for a new gradebook: once is enough

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.course import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
 from autograder.execute import SandboxKernelManager
+from autograder.layout import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
 from autograder.notebook_model import Role, nbgrader_metadata, role
 
 REPOSITORY = SOLUTIONS.parent

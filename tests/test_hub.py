@@ -37,6 +37,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -286,11 +287,20 @@ def student_gets_feedback(hub: Hub, user: LocalUser, token: str) -> tuple[str, s
     return path, model["content"]
 
 
+#: Every page the term opens, with what its console said: a step that fails leaves each one's
+#: screenshot and console in ARTIFACTS (:func:`leave_traces`).
+PAGES: list = []
+
+
 def log_in(browser, hub: Hub, user: LocalUser, next_path: str, viewport=None):
     """A browser page where ``user`` logged in through the hub's login page, at ``next_path``."""
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
+    page.console_lines = []
+    page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: page.console_lines.append(f"pageerror: {error}"))
+    PAGES.append((user.name, page))
     page.goto(f"{hub.url}/hub/login?next={urllib.parse.quote(next_path)}")
     page.fill("#username_input", user.name)
     page.fill("#password_input", user.password)
@@ -317,6 +327,10 @@ def hand_grade(page, hub: Hub, instructor: LocalUser, student: LocalUser) -> Non
     page.wait_for_url("**/formgrader/submissions/**")
     score = page.locator("input.score#understanding_1")
     score.wait_for()
+    # The inputs are in the page as it arrives, but a score is saved on "change" only once the
+    # formgrader has fetched the submission's grades and comments and bound a view to each
+    # input (formgrade.js, after the window's load event): typing before that saves nothing.
+    page.wait_for_function(FORMGRADER_READY)
     with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as saved:
         score.fill(HAND_SCORE)
         score.press("Tab")
@@ -330,9 +344,49 @@ def hand_grade(page, hub: Hub, instructor: LocalUser, student: LocalUser) -> Non
     page.screenshot(path=str(ARTIFACTS / "formgrader-hand-grade.png"))
 
 
+#: True once the formgrader's page can save a grade and a comment: FormGrader.init (formgrade.js)
+#: has fetched both and bound their views. (Its ``loaded`` flag is no sign: init stops before
+#: setting it where MathJax, which the page asks of a CDN, did not load.)
+FORMGRADER_READY = ("() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded"
+                    " && formgrader.comments && formgrader.comments.loaded)")
+
+
+def leave_traces() -> list[str]:
+    """A screenshot and the console of every page still open, in ARTIFACTS; their files."""
+    left = []
+    for number, (who, page) in enumerate(PAGES):
+        if page.is_closed():
+            continue
+        stem = ARTIFACTS / f"failed-{number}-{who}"
+        try:
+            page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
+            left.append(str(stem.with_suffix(".png")))
+        except Exception as error:  # a page that cannot be drawn still leaves its console
+            page.console_lines.append(f"(no screenshot: {error})")
+        stem.with_suffix(".console.txt").write_text("\n".join([f"url: {page.url}", *page.console_lines]) + "\n")
+        left.append(str(stem.with_suffix(".console.txt")))
+    return left
+
+
 def read_rows(path: Path) -> dict[str, dict]:
     with path.open(newline="") as handle:
         return {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == CHAPTER}
+
+
+@contextmanager
+def traces_on_failure(hub: Hub):
+    """On a failure inside the block: every open page's screenshot and console in ARTIFACTS,
+    and the hub's log tail on stdout (pytest shows it with the failure)."""
+    PAGES.clear()
+    try:
+        yield
+    except BaseException:
+        left = leave_traces()
+        print(f"\nthe pages' screenshots and consoles: {', '.join(left) or 'none open'}")
+        print(f"the hub's log, last lines:\n{hub.log_tail(80)}")
+        raise
+    finally:
+        PAGES.clear()
 
 
 @pytest.mark.slow
@@ -428,7 +482,7 @@ def test_a_term_on_jupyterhub():
             assert (course / "submitted" / user.name / CHAPTER / "timestamp.txt").is_file(), user.name
         phases.mark("collected (as the instructor)")
 
-        with chromium() as browser, ThreadPoolExecutor(max_workers=1) as pool:
+        with chromium() as browser, ThreadPoolExecutor(max_workers=1) as pool, traces_on_failure(hub):
             grading = pool.submit(hub.as_user, teach, sys.executable, "-m", "autograder", "grade", "--course",
                                   str(course), "--assignment", CHAPTER, "--jobs", "2", cwd=REPOSITORY)
             # Meanwhile the instructor logs in through the hub's login page, in Chromium.

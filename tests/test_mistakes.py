@@ -11,16 +11,18 @@ batches (submission i carries each function's i-th variant), to prove the two pa
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 import pkgutil
+import re
 import warnings
 
 import pytest
 
 import tests.mistakes
 from autograder import crosscheck
-from autograder.notebook_model import answer_sources
+from autograder.notebook_model import Role, answer_sources, role, source_text
 from tests.grading import CHAPTER as END_TO_END_CHAPTER
 from tests.grading import grades_by_student, run_grader, scores_by_test, write_submission
 from tests.mistakes import hint_of, source_of
@@ -37,6 +39,14 @@ def variants(kind: str) -> list[tuple[str, str, str, object]]:
     """(chapter, function, label, entry) of every WRONG or RIGHT entry."""
     return [(m.CHAPTER, function, label, entry)
             for m in COVERED for function, by_label in getattr(m, kind).items() for label, entry in by_label.items()]
+
+
+@functools.cache
+def given_functions(chapter: str) -> frozenset[str]:
+    """The functions a chapter's given cells define (a check may run the learner's code
+    through one of them, but its messages must name the learner's function)."""
+    return frozenset(node.name for cell in read(solution_path(chapter)).cells if role(cell) is Role.GIVEN
+                     for node in ast.parse(source_text(cell)).body if isinstance(node, ast.FunctionDef))
 
 
 @functools.cache
@@ -71,9 +81,12 @@ def test_every_mistake_loses_its_points_and_gets_its_hint(chapter, function, lab
     verdicts = judge(chapter, function, source_of(entry))
     hidden = verdicts.get(f"hidden_{function}")
     assert hidden is not None and not hidden.passed, f"the hidden test of {function} passed: {label}"
+    messages = [v.message for v in verdicts.values() if not v.passed]
+    misnamed = [name for name in given_functions(chapter)
+                if any(re.search(rf"(?<!\w){name} on ", m) for m in messages)]
+    assert not misnamed, f"{function}: {label}: a failure is reported under {misnamed}, not under {function}"
     hint = hint_of(entry)
     if hint is not None:
-        messages = [v.message for v in verdicts.values() if not v.passed]
         assert any(hint in message for message in messages), (
             f"{function}: {label}: no failure message names the mistake ({hint!r}); they say:\n"
             + "\n---\n".join(messages))

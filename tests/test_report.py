@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from autograder import report, results
+from autograder.course import CourseDirectory
 from autograder.results import Record, Results, SubmissionResult, TestRecord, TestResult
 from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, write_submission
 from tests.mistakes import qkv
@@ -137,12 +138,13 @@ def test_grades_and_tests_rows_keep_their_columns(model):
 def test_records_round_trip_and_cover_submissions_that_never_reached_the_gradebook(tmp_path):
     kept = Record("ann", "02_scores", tests={"check_scaled": failed("x\nHint: y")}, seconds=1.5)
     odd = Record("../odd name", "", status="not graded", reason="no assignment folder in it", attention=True)
+    course = CourseDirectory(tmp_path)
     for record in (kept, odd):
-        results.save_record(tmp_path, record)
-    assert results.read_records(tmp_path) == {("ann", "02_scores"): kept, ("../odd name", ""): odd}
-    assert all(p.is_relative_to(results.records_folder(tmp_path)) for p in tmp_path.rglob("*.json"))
+        results.save_record(course, record)
+    assert results.read_records(course) == {("ann", "02_scores"): kept, ("../odd name", ""): odd}
+    assert all(p.is_relative_to(course.records_folder) for p in tmp_path.rglob("*.json"))
     assert not list(tmp_path.rglob("*.partial"))
-    loaded = results.load(tmp_path)  # no gradebook: only what could not be graded is there
+    loaded = results.load(course)  # no gradebook: only what could not be graded is there
     rows = {r["student_id"]: r for r in loaded.grade_rows()}
     assert rows["../odd name"]["status"] == "not graded"
     assert rows["ann"]["reason"] == "no grade recorded by nbgrader"

@@ -1,8 +1,8 @@
 """``CrossCheckVerdicts``: the cross-check's verdict, written where nbgrader scores.
 
 Every graded function is also checked outside the learner's kernel (crosscheck.py). The
-grading command writes the verdicts to ``<verdict_directory>/<student>/<assignment>.json``
-(``{test grade id: {"passed": bool, "message": str}}``) before nbgrader autogrades. This
+grading command writes the verdicts where the course directory's layout keeps them
+(``crosscheck/<student>/<assignment>.json``, layout.py) before nbgrader autogrades. This
 step reads them: a test cell that passed in the notebook but failed the cross-check gets an
 error output, "the cross-check found: ...". nbgrader then scores that test 0, as it scores
 every failed test, and the feedback page shows the reason beside the score.
@@ -14,20 +14,15 @@ their cell shows the cross-check's verdict alone, a line that they passed or the
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
 
+from autograder.layout import CourseLayout
 from autograder.notebook_model import grade_id, has_hidden_tests, is_test, passed_in_notebook
 from autograder.preprocessors.replay_outputs import grade_it
 
 ERROR_NAME = "CrossCheckFailed"
-
-
-def verdict_path(directory: Path, student: str, assignment: str) -> Path:
-    return Path(directory) / student / f"{assignment}.json"
 
 
 PASSED_OUTSIDE = "✔ the hidden tests passed (checked outside your kernel).\n"
@@ -39,12 +34,9 @@ def failure_output(message: str):
 
 
 class CrossCheckVerdicts(NbGraderPreprocessor):
-    verdict_directory = Unicode("crosscheck", help="folder of cross-check verdicts: <student>/<assignment>.json "
-                                                 "(relative to the course directory)").tag(config=True)
-
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        path = verdict_path(Path(self.verdict_directory), info["student"], info["assignment"])
+        path = CourseLayout.of_config(self.config).verdict_path(info["student"], info["assignment"])
         if not path.is_file():
             raise ValueError(f"no cross-check verdicts for {info['student']}/{info['assignment']}: {grade_it()}")
         verdicts = json.loads(path.read_text())

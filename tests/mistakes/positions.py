@@ -166,7 +166,7 @@ def rotate_pairs(X, positions, base=10000.0):
     x0, x1 = X[:, :h], X[:, h:]
     return np.hstack([x0 * np.cos(angles) - x1 * np.sin(angles),
                       x0 * np.sin(angles) + x1 * np.cos(angles)])
-''', hint="the wrong pairs were rotated"),
+''', hint="paired column i with column i + d/2"),
         "13: frequency exponent i/d instead of 2i/d": Wrong('''
 import numpy as np
 
