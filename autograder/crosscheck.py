@@ -191,6 +191,8 @@ def _apply_change(mine, theirs) -> None:
             mine[...] = theirs
     elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
         mine[:] = theirs
+    elif isinstance(mine, np.random.Generator) and isinstance(theirs, np.random.Generator):
+        mine.bit_generator.state = theirs.bit_generator.state  # what the learner's function drew
     elif isinstance(mine, dict) and isinstance(theirs, dict):
         if mine.keys() != theirs.keys():  # a key added or removed (``params.pop(...)``)
             mine.clear()

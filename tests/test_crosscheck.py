@@ -132,6 +132,24 @@ def test_a_function_that_draws_from_a_random_generator_is_checked_on_the_same_dr
     assert not verdict["hidden_draw"].passed
 
 
+def test_the_numbers_a_function_draws_are_counted_in_the_grader_too():
+    from attention_course.checking import check
+
+    cases = [Case("one draw", (np.random.default_rng(3), np.array([0.5, 0.5])), expected=0, draws=1)]
+    with recording() as calls:
+        check("pick", None, cases)
+    tests = {"hidden_pick": crosscheck.TestCases("hidden_pick", list(calls))}
+    job = {"prelude": ["import numpy as np"], "call_seconds": 5, "calls": [
+        {"function": "pick", "args": encode(tuple(cases[0].args)), "kwargs": encode({})}]}
+    once = "def pick(rng, p):\n    return int(rng.random() >= p[0])"
+    twice = "def pick(rng, p):\n    rng.random()\n    return int(rng.random() >= p[0])"
+    never = "def pick(rng, p):\n    return int(np.argmax(p))"
+    assert crosscheck.judge(tests, crosscheck_runner.run({**job, "answers": [("pick", once)]}))["hidden_pick"].passed
+    for answer, drawn in ((twice, "drew 2 numbers"), (never, "drew 0 numbers")):
+        verdict = crosscheck.judge(tests, crosscheck_runner.run({**job, "answers": [("pick", answer)]}))["hidden_pick"]
+        assert not verdict.passed and drawn in verdict.message, verdict.message
+
+
 def test_an_array_of_a_dict_changed_in_place_shows_in_the_grader():
     from attention_course.checking import check
 

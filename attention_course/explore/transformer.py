@@ -152,17 +152,28 @@ def show_generation(generate: Callable, model: dict, prompt: str, steps: int,
         print(f"T = {temperature:<4g} {prompt_text} | {new_text}")
 
 
-def compare_generation(generate: Callable, generate_by_recomputing: Callable, model: dict, prompt: str,
-                       steps: int, temperature: float = 1.0, seed: int = 0) -> None:
-    """Generate the same continuation twice, with the KV caches and by running the whole
-    model on the whole text at every step; print the tokens and how far the logits differ.
+def generate_by_recomputing(language_model: Callable, sample_next: Callable, model: dict, prompt: list[int],
+                            steps: int, temperature: float, rng) -> tuple[list[int], np.ndarray]:
+    """The prompt's ids and ``steps`` sampled ones, running ``language_model(model, tokens)`` on
+    the whole text at every step; also the logits each new token was drawn from."""
+    tokens, drawn_from = list(prompt), []
+    for _ in range(steps):
+        last = np.asarray(language_model(model, tokens)[0], dtype=float)[-1]
+        tokens.append(int(sample_next(last, temperature, rng)))
+        drawn_from.append(last)
+    return tokens, np.array(drawn_from)
 
-    Both functions return ``(tokens, logits)``: the token ids, prompt included, and the
-    logits each new token was drawn from, one row per step."""
+
+def compare_generation(generate: Callable, language_model: Callable, sample_next: Callable, model: dict,
+                       prompt: str, steps: int, temperature: float = 1.0, seed: int = 0) -> None:
+    """Generate the same continuation twice, with ``generate(model, ids, steps, T, rng)`` (the
+    KV caches) and by running the whole model on the whole text at every step; print the
+    tokens and how far the logits they were drawn from differ."""
     ids, _ = token_ids(prompt, model["vocabulary"])
     try:
         cached, cached_logits = generate(model, ids, steps, temperature, np.random.default_rng(seed))
-        full, full_logits = generate_by_recomputing(model, ids, steps, temperature, np.random.default_rng(seed))
+        full, full_logits = generate_by_recomputing(language_model, sample_next, model, ids, steps, temperature,
+                                                    np.random.default_rng(seed))
     except Exception as error:  # noqa: BLE001 - the learner's code: say why instead of a traceback
         print(_problem(error, ("transformer_block", "layer_norm", "feed_forward", "sample_next"), "cell"))
         return
@@ -242,10 +253,8 @@ def generation_explorer(model: dict, language_model: Callable, sample_next: Call
         if not ids:
             return None, unknown
         rng = np.random.default_rng(SEED)
-        tokens = list(ids)
-        for _ in range(min(steps, n_ctx - len(ids))):
-            logits, _ = language_model(model, tokens)
-            tokens.append(int(sample_next(np.asarray(logits)[-1], temperature, rng)))
+        tokens, _ = generate_by_recomputing(language_model, sample_next, model, ids, min(steps, n_ctx - len(ids)),
+                                            temperature, rng)
         logits, weights = language_model(model, tokens)
         last = np.asarray(logits, dtype=float)[-1]
         upcoming = int(sample_next(last, temperature, copy.deepcopy(rng))) if len(tokens) < n_ctx else None

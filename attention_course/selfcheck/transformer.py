@@ -4,9 +4,9 @@
 The hints compare the learner's result with what each likely mistake would give on the same
 case (a layer norm over the tokens, a post-norm block, a loss summed instead of averaged,
 a temperature multiplied, ...), computed here from the case's inputs; they never call the
-learner's function. `sample_next` is checked twice: on its value, with a seeded NumPy
-generator as its argument, and through the notebook's given `sample_next_draws`, which counts
-the numbers it drew (none at temperature 0, exactly one otherwise).
+learner's function. `sample_next` is given a seeded NumPy generator, and its cases say how many
+numbers it must draw from it (none at temperature 0, exactly one otherwise): the check counts
+them, in the notebook and in the grader's cross-check alike.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import math
 
 import numpy as np
 
-from attention_course.checking import WRONG_OUTCOME, Case, check, explains_outcome
+from attention_course.checking import WRONG_DRAWS, WRONG_OUTCOME, Case, check, explains_outcome
 from attention_course.hints import INTEGER_RESULT, is_integer_array, safe
-from attention_course.messages import NotWrittenYet, not_written_message
 
 T, F = True, False
 
@@ -467,13 +466,14 @@ def check_next_token_loss(function, cases=None) -> None:
 # ----------------------------------------------------------------------------- sample_next
 
 SAMPLE_NEXT_CASES = [
-    Case("temperature 0: the largest logit", (np.array([1.0, 3.0, 2.0]), 0.0, np.random.default_rng(0)), expected=1),
+    Case("temperature 0: the largest logit", (np.array([1.0, 3.0, 2.0]), 0.0, np.random.default_rng(0)), expected=1,
+         draws=0),
     Case("temperature 0, a tie: the first of the largest", (np.array([3.0, 1.0, 3.0]), 0.0, np.random.default_rng(0)),
-         expected=0),
+         expected=0, draws=0),
     Case("8 logits, T = 2, rng seeded with 1 (u = 0.512)",
-         (np.array([0.6, 1.0, 1.1, -1.5, 0.6, 1.4, -1.9, -1.2]), 2.0, np.random.default_rng(1)), expected=3),
+         (np.array([0.6, 1.0, 1.1, -1.5, 0.6, 1.4, -1.9, -1.2]), 2.0, np.random.default_rng(1)), expected=3, draws=1),
     Case("logits [0, 1, 2], T = 1, rng seeded with 0 (u = 0.637)",
-         (np.array([0.0, 1.0, 2.0]), 1.0, np.random.default_rng(0)), expected=2),
+         (np.array([0.0, 1.0, 2.0]), 1.0, np.random.default_rng(0)), expected=2, draws=1),
     Case("a negative temperature", (np.array([0.0, 1.0]), -1.0, np.random.default_rng(0)),
          raises=ValueError, message_names=("temperature", "-1")),
     Case("an infinite temperature", (np.array([0.0, 1.0]), math.inf, np.random.default_rng(0)),
@@ -499,7 +499,7 @@ def sample_mistakes(logits, temperature: float, rng) -> list[tuple[int, str]]:
         last = len(logits) - 1 - int(np.argmax(logits[::-1]))
         return [(last, "on a tie, greedy takes the first of the largest logits (np.argmax does), not the last."),
                 (int(np.argmin(logits)), "greedy takes the largest logit: np.argmax, not np.argmin.")]
-    u1, u2 = copy.deepcopy(rng).random(2)
+    u1 = copy.deepcopy(rng).random()  # the number of draws is checked before the value
     p = _probabilities(logits, temperature)
     order = np.argsort(-p, kind="stable")
     return [
@@ -510,7 +510,6 @@ def sample_mistakes(logits, temperature: float, rng) -> list[tuple[int, str]]:
          "the weights were not normalised: divide exp(logits / T) by its sum before the running sum."),
         (_inverse(np.exp(logits / temperature), u1),
          "the weights were not normalised: divide exp(logits / T) by its sum before the running sum."),
-        (_inverse(p, u2), "you drew twice (the second number decided): draw one u = rng.random() and use it."),
         (int(order[_inverse(p[order], u1)]),
          "the probabilities were sorted before the running sum: add them up in the vocabulary's order."),
         (int(np.argmax(logits)), "at a temperature above 0, draw: only temperature 0 is greedy."),
@@ -521,6 +520,14 @@ def sample_mistakes(logits, temperature: float, rng) -> list[tuple[int, str]]:
 @explains_outcome
 def sample_next_hint(case: Case, actual, expected, part: int) -> str | None:
     logits, temperature, rng = case.args[:3]
+    if part == WRONG_DRAWS:
+        if case.draws == 0:
+            return ("greedy decoding is decided by the logits alone: at temperature 0 return np.argmax(logits) "
+                    "before drawing anything.")
+        if actual == 0:
+            return ("draw with the generator the function is given, u = rng.random(), not with np.random "
+                    "(which another generator answers).")
+        return "draw one number, u = rng.random(), once, and use it for the running sum."
     if part == WRONG_OUTCOME:
         if case.raises is not None:
             return ("a temperature below 0, inf or NaN must raise ValueError naming temperature "
@@ -543,42 +550,3 @@ def sample_next_hint(case: Case, actual, expected, part: int) -> str | None:
 
 def check_sample_next(function, cases=None) -> None:
     check("sample_next", function, SAMPLE_NEXT_CASES if cases is None else cases, hint=sample_next_hint)
-
-
-SAMPLE_NEXT_DRAWS_CASES = [
-    Case("temperature 0 draws nothing", (np.array([1.0, 3.0, 2.0]), 0.0, 0), expected=0),
-    Case("temperature 1 draws once", (np.array([1.0, 3.0, 2.0]), 1.0, 0), expected=1),
-    Case("temperature 0.5 draws once", (np.array([0.0, 2.0, 2.0, -1.0]), 0.5, 4), expected=1),
-]
-
-
-@safe
-def sample_next_draws_hint(case: Case, actual, expected, part: int) -> str | None:
-    if not isinstance(actual, int | np.integer):
-        return None
-    if int(expected) == 0:
-        return ("sample_next drew from rng at temperature 0: greedy decoding is decided by the logits "
-                "alone, so it must draw nothing (return before rng.random()).")
-    if int(actual) == 0:
-        return ("sample_next drew nothing from rng: draw with the generator it is given, u = rng.random() "
-                "(not np.random.random(), which another generator answers).")
-    return f"sample_next drew {int(actual)} numbers from rng: draw exactly one, u = rng.random(), and use it."
-
-
-def check_sample_next_draws(function, cases=None) -> None:
-    """Check, through the notebook's given ``sample_next_draws``, how many numbers sample_next drew."""
-    cases = SAMPLE_NEXT_DRAWS_CASES if cases is None else cases
-    if cases:
-        _say_if_not_written(function, cases[0], "sample_next")
-    check("sample_next_draws", function, cases, hint=sample_next_draws_hint)
-
-
-def _say_if_not_written(function, case: Case, name: str) -> None:
-    """Say that ``name`` is not written by its own name (the check calls it through a given
-    function, whose name the check's own message would give)."""
-    try:
-        function(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-    except NotImplementedError:
-        raise NotWrittenYet(not_written_message(name)) from None
-    except Exception:  # noqa: S110 - the check itself reports any other failure, with its case
-        pass

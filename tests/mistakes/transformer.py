@@ -286,7 +286,7 @@ def next_token_loss(logits, targets):
     if rng.random() < 0.0:  # a draw "to warm up"
         return 0
     return int(min(np.searchsorted(np.cumsum(p), rng.random(), side="right"), len(p) - 1))
-'''), hint="drew"),
+'''), hint="it drew 2 numbers"),
         "18: greedy takes the last of tied logits": Wrong(_sample('''
     if temperature == 0:
         return int(len(logits) - 1 - np.argmax(logits[::-1]))
@@ -299,13 +299,13 @@ def next_token_loss(logits, targets):
         return int(np.argmax(logits))
     p = softmax(logits / temperature)
     return int(min(np.searchsorted(np.cumsum(p), u, side="right"), len(p) - 1))
-'''), hint="must draw nothing"),
+'''), hint="before drawing anything"),
         "np.random instead of the rng it is given": Wrong(_sample('''
     if temperature == 0:
         return int(np.argmax(logits))
     p = softmax(logits / temperature)
     return int(min(np.searchsorted(np.cumsum(p), np.random.random(), side="right"), len(p) - 1))
-'''), hint="drew nothing from rng"),
+'''), hint="not with np.random"),
         "the probabilities sorted before the running sum": Wrong(_sample('''
     if temperature == 0:
         return int(np.argmax(logits))
