@@ -43,6 +43,12 @@ Hint = Callable[["Case", Any, Any, int], "str | None"]
 #: returned where it should raise (``actual`` is what it returned).
 WRONG_OUTCOME = -1
 
+#: The ``part`` a hint marked with :func:`explains_outcome` is given when the call drew another
+#: number of values from its random generator than the case's ``draws`` (``actual`` is the
+#: number it drew, or None for more than :data:`MOST_DRAWS`).
+WRONG_DRAWS = -2
+MOST_DRAWS = 10
+
 
 def explains_outcome(hint: Hint) -> Hint:
     """Mark a hint that can also explain a wrong outcome (see :data:`WRONG_OUTCOME`): a
@@ -52,13 +58,13 @@ def explains_outcome(hint: Hint) -> Hint:
     return hint
 
 
-def _outcome_hint(hint: Hint | None, case: Case, actual: Any) -> str:
+def _outcome_hint(hint: Hint | None, case: Case, actual: Any, part: int = WRONG_OUTCOME) -> str:
     """The hint's sentence for a wrong outcome, as a line to add to the message (or "")."""
     if hint is None or not getattr(hint, "explains_outcome", False):
         return ""
     try:
         with np.errstate(all="ignore"):
-            extra = hint(case, actual, case.expected, WRONG_OUTCOME)
+            extra = hint(case, actual, case.expected, part)
     except Exception:  # a hint is a courtesy: it must never hide the failure itself
         extra = None
     return f"\nHint: {extra}" if extra else ""
@@ -75,6 +81,9 @@ class Case:
     raises: type[BaseException] | None = None
     #: Words the error message must contain (for example the unknown token's name).
     message_names: tuple[str, ...] = ()
+    #: For a function given a NumPy random generator: how many numbers it must draw from it
+    #: (counted in ``random()`` calls; None: not checked).
+    draws: int | None = None
 
     def shown_name(self, function_name: str) -> str:
         """The name the learner knows the checked function by (the checked one's, unless a
@@ -313,6 +322,8 @@ def _run_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hin
         )
     _check_inputs_unchanged(where, case, args, kwargs)
     outcome_hint = hint
+    if case.draws is not None:
+        _check_draws(where, case, args, hint)
     if whole and hint is not None:
         hint = lambda case, _part_value, expected, part: outcome_hint(case, actual, expected, part)  # noqa: E731
     _compare_result(where, case, actual, parts, hint)
@@ -352,7 +363,34 @@ def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -
             )
 
 
+def draws_between(before: np.random.Generator, after: np.random.Generator) -> int | None:
+    """How many ``random()`` draws take a generator from state ``before`` to ``after`` (None:
+    more than :data:`MOST_DRAWS`, or another kind of draw)."""
+    probe = copy.deepcopy(before)
+    for count in range(MOST_DRAWS + 1):
+        if probe.bit_generator.state == after.bit_generator.state:
+            return count
+        probe.random()
+    return None
+
+
+def _check_draws(where: str, case: Case, args: tuple, hint: Hint | None) -> None:
+    __tracebackhide__ = True
+    for before, after in zip(case.args, args):
+        if isinstance(before, np.random.Generator) and isinstance(after, np.random.Generator):
+            drawn = draws_between(before, after)
+            if drawn != case.draws:
+                told = f"more than {MOST_DRAWS}" if drawn is None else str(drawn)
+                wanted = "none" if case.draws == 0 else f"exactly {case.draws}"
+                raise AssertionError(
+                    f"{where}: it drew {told} number{'' if drawn == 1 else 's'} from its random generator; "
+                    f"it should draw {wanted}." + _outcome_hint(hint, case, drawn, WRONG_DRAWS)
+                )
+
+
 def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, np.random.Generator):
+        return isinstance(a, np.random.Generator)  # a random generator is there to be drawn from
     if isinstance(b, np.ndarray):
         return (
             isinstance(a, np.ndarray)
@@ -366,6 +404,8 @@ def _same_value(a: Any, b: Any) -> bool:
             and len(a) == len(b)
             and all(_same_value(x, y) for x, y in zip(a, b))
         )
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in b)
     try:
         return bool(a == b)
     except Exception:

@@ -223,10 +223,26 @@ def _apply_changes(args: tuple, after) -> None:
     if not isinstance(after, (list, tuple)) or len(after) != len(args):
         return
     for mine, theirs in zip(args, after):
-        if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
-            if mine.shape != theirs.shape and mine.size == theirs.size:
-                mine.shape = theirs.shape  # ``X.shape = ...`` in the learner's function
-            if mine.shape == theirs.shape and mine.dtype == theirs.dtype:
-                mine[...] = theirs
-        elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
-            mine[:] = theirs
+        _apply_change(mine, theirs)
+
+
+def _apply_change(mine, theirs) -> None:
+    if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+        if mine.shape != theirs.shape and mine.size == theirs.size:
+            mine.shape = theirs.shape  # ``X.shape = ...`` in the learner's function
+        if mine.shape == theirs.shape and mine.dtype == theirs.dtype:
+            mine[...] = theirs
+    elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+        mine[:] = theirs
+    elif isinstance(mine, np.random.Generator) and isinstance(theirs, np.random.Generator):
+        mine.bit_generator.state = theirs.bit_generator.state  # what the learner's function drew
+    elif isinstance(mine, dict) and isinstance(theirs, dict):
+        if mine.keys() != theirs.keys():  # a key added or removed (``params.pop(...)``)
+            mine.clear()
+            mine.update(theirs)
+            return
+        for key, value in theirs.items():
+            if isinstance(mine[key], np.ndarray | list | dict):
+                _apply_change(mine[key], value)
+            else:
+                mine[key] = value

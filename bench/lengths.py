@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course import SOLUTIONS, chapters, notebook_name
+from autograder.layout import SOLUTIONS, chapters, notebook_name
 from autograder.notebook_model import Role, role, source_text
 
 WORDS_PER_MINUTE = 130

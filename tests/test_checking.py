@@ -123,6 +123,20 @@ def test_a_float_mask_where_booleans_are_expected_fails():
     assert "expected booleans" in _failure(lambda n: np.tril(np.ones((n, n))), cases)
 
 
+def test_a_function_must_draw_from_its_generator_as_often_as_the_case_says():
+    def once(rng):
+        return int(rng.random() < 2)
+
+    def twice(rng):
+        rng.random()
+        return once(rng)
+
+    cases = [Case("one draw", (np.random.default_rng(0),), expected=1, draws=1)]
+    check("f", once, cases, quiet=True)
+    assert "drew 2 numbers from its random generator; it should draw exactly 1" in _failure(twice, cases)
+    assert "it should draw none" in _failure(once, [Case("none", (np.random.default_rng(0),), expected=1, draws=0)])
+
+
 # --- Points in proportion ---------------------------------------------------------------------
 
 #: Two value cases and two error cases of a function that doubles a positive size.

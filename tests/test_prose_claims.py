@@ -193,3 +193,89 @@ def test_every_start_learns_with_the_scaling_and_none_without_it(training):
                                   scaled=s, seed=seed) for s in (True, False))
         assert scaled.right(scaled.steps) == len(scaled.wanted)
         assert unscaled.right(unscaled.steps) < len(unscaled.wanted)
+
+
+# --- Chapter 11: the block's experiments, the two models, cross- and grouped-query attention ------
+
+
+@pytest.fixture(scope="module")
+def chapter_11():
+    return lesson_namespace("11_transformer_block", {
+        "block_without_residual", "block_without_layer_norm", "language_model", "block_step", "generate",
+        "model", "ids", "X_sentence", "eight_blocks", "trained", "run", "cross_attention", "grouped_query_attention",
+        "X_source", "X_target", "W_match", "W_values"})
+
+
+def test_the_residuals_keep_most_words_and_without_them_the_cosines_scatter_around_0(chapter_11):
+    ns = chapter_11
+    mask = ns["causal_mask"](len(ns["ids"]))
+    block = ns["model"]["blocks"][0]
+    X = ns["X_sentence"]
+
+    def cosines(Y):
+        return np.sum(X * Y, axis=1) / np.linalg.norm(X, axis=1) / np.linalg.norm(Y, axis=1)
+
+    kept = cosines(ns["transformer_block"](X, block, ns["model"]["h"], mask=mask)[0])
+    lost = cosines(ns["block_without_residual"](X, block, ns["model"]["h"], mask=mask)[0])
+    assert len(ns["ids"]) == 12, "the prose says a 12-word sentence"
+    assert np.mean(kept > 0.6) > 0.5 and kept.mean() > 0.6  # "most words ... largely along their own"
+    assert abs(lost.mean()) < 0.1 and np.all(np.abs(lost) < 0.5)  # "scatter around 0"
+
+
+def test_without_layer_norm_the_spread_multiplies_and_with_it_grows_slowly(chapter_11):
+    ns = chapter_11
+    mask = ns["causal_mask"](len(ns["ids"]))
+    spreads = {}
+    for name in ("transformer_block", "block_without_layer_norm"):
+        X = ns["X_sentence"]
+        for params in ns["eight_blocks"]:
+            X, _ = ns[name](X, params, ns["model"]["h"], mask=mask)
+        spreads[name] = np.std(X) / np.std(ns["X_sentence"])
+    assert len(ns["eight_blocks"]) == 8
+    assert spreads["block_without_layer_norm"] > 10 * spreads["transformer_block"]
+    assert spreads["transformer_block"] < 4  # by addition: far from a factor per block
+
+
+def test_the_untrained_model_scores_about_log_v_and_the_trained_one_copies_the_repeat(chapter_11):
+    ns = chapter_11
+    loss, lm = ns["next_token_loss"], ns["language_model"]
+    model, trained, ids, run = ns["model"], ns["trained"], ns["ids"], ns["run"]
+    untrained = loss(lm(model, ids)[0][:-1], ids[1:])
+    assert untrained > 0.9 * np.log(len(model["vocabulary"]))  # "no better than even bets"
+    logits = lm(trained, run)[0]
+    assert loss(logits[:7], run[1:8]) == pytest.approx(np.log(len(trained["vocabulary"])), rel=0.15)
+    assert loss(logits[8:-1], run[9:]) < 0.05  # "nearly perfect on the repeat"
+
+
+def test_the_trained_model_continues_the_pattern_with_the_cache(chapter_11):
+    ns = chapter_11
+    trained = ns["trained"]
+    words = "tiger piano river candle zebra tiger piano".split()
+    prompt = [trained["vocabulary"].index(w) for w in words]
+    tokens, _ = ns["generate"](trained, prompt, 8, 1.0, np.random.default_rng(0))
+    assert [trained["vocabulary"][t] for t in tokens[len(prompt):]] == words[2:5] + words[:2] + words[2:5]
+
+
+def test_in_layer_2_the_newest_piano_looks_at_river_which_comes_next(chapter_11):
+    ns = chapter_11
+    trained = ns["trained"]
+    prompt = [trained["vocabulary"].index(w) for w in "tiger piano river candle zebra tiger piano".split()]
+    logits, weights = ns["language_model"](trained, prompt)
+    river = trained["vocabulary"].index("river")
+    assert np.all(np.argmax(weights[1][:, -1, :], axis=1) == prompt.index(river))
+    assert int(np.argmax(logits[-1])) == river
+
+
+def test_each_french_word_looks_at_its_translation_and_without_the_mask_the_pads_take_most(chapter_11):
+    ns = chapter_11
+    args = (ns["X_target"], ns["X_source"], ns["W_match"], ns["W_match"], ns["W_values"])
+    _, masked = ns["cross_attention"](*args, source_length=4)
+    _, unmasked = ns["cross_attention"](*args, source_length=6)
+    assert list(np.argmax(masked, axis=1)) == [0, 2, 1, 3]  # le-the, chat-cat, noir-black, dormait-slept
+    assert np.all(unmasked[:, 4:].sum(axis=1) > 0.5)
+
+
+def test_llama_2_70b_keeps_eight_times_less_cache_with_grouped_query_attention():
+    per_token = 2 * 80 * 8 * 128 * 2
+    assert per_token == 327_680 and 40 * 2**30 // per_token == 131_072  # the model answer's numbers
+    assert 40 * 2**30 // (8 * per_token) == 16_384
