@@ -149,6 +149,8 @@ class CaseResult:
     not_written: bool = False
     #: For a message that is not worded as it must be: the words it does not contain.
     missing_words: tuple[str, ...] = ()
+    #: The learner's own exception, where the call raised one it should not have.
+    error: BaseException | None = None
 
     @property
     def raises(self) -> bool:
@@ -232,12 +234,18 @@ def failure_message(results: Sequence[CaseResult]) -> str:
     """What a check that did not pass says: the first case that went wrong (one whose
     outcome or value was wrong before one whose message was only worded badly), then the
     score line. "" when every case passed."""
-    failed = [r for r in results if not r.passed]
-    if not failed:
+    first = first_failure(results)
+    if first is None:
         return ""
-    first = next((r for r in failed if not r.right), failed[0])
     percent = f"{100 * score(results):.1f}".rstrip("0").rstrip(".")
     return f"{first.message}\n" + SCORE_LINE.format(percent=percent, summary=summary(results))
+
+
+def first_failure(results: Sequence[CaseResult]) -> CaseResult | None:
+    """The case a failed check tells about first: one whose outcome or value was wrong, else
+    one whose message was worded badly (None when every case passed)."""
+    failed = [r for r in results if not r.passed]
+    return next((r for r in failed if not r.right), failed[0]) if failed else None
 
 
 def judge_cases(name: str, function: Callable, cases: Sequence[Case], *, parts: Sequence[str] = (),
@@ -274,7 +282,7 @@ def check(
         raise NotWrittenYet(not_written_message(shown))
     message = failure_message(results)
     if message:
-        raise AssertionError(message)
+        raise AssertionError(message) from first_failure(results).error  # the learner's own error stays attached
     if not quiet:
         print(f"✔ {shown}: all {len(cases)} checks passed.")
 
@@ -288,7 +296,8 @@ def _judge_case(name: str, function: Callable, case: Case, parts: tuple, hint: H
     try:
         return _run_case(name, function, case, parts, hint, whole)
     except (_Failed, AssertionError) as failure:
-        return CaseResult(case, right=False, worded=not case.message_names, message=str(failure))
+        return CaseResult(case, right=False, worded=not case.message_names, message=str(failure),
+                          error=failure.__cause__)
 
 
 def _run_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None,

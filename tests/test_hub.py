@@ -47,7 +47,7 @@ import yaml
 from hub import PROXY_PROGRAM
 from hub.term import Term
 from tests.browser.jupyterlab import chromium, free_port
-from tests.grading import CHAPTER, hidden_test_lines, judged_score
+from tests.grading import CHAPTER, hidden_test_lines, judged_score, judged_scores
 from tests.mistakes.qkv import WRONG
 from tests.notebooks import REPOSITORY, fill_answers, solution_answers
 from tests.test_red_team import ATTACKS
@@ -543,6 +543,10 @@ def test_a_term_on_jupyterhub():
             path = urllib.parse.quote(pages["bea"][0])
             reader.goto(f"{hub.url}/user/{students['bea'].name}/files/{path}")
             reader.wait_for_selector(f"text={BEA_MISTAKE.hint}")
+            # Each test ends with its score and which parts lost points (points in proportion).
+            hidden = judged_scores(CHAPTER, WORK["bea"][0])["hidden_qkv_projections"]
+            page_text = reader.inner_text("body")
+            assert f"Score: {hidden:g} of 2 points" in page_text and "values: " in page_text, page_text[-2000:]
             fit = reader.evaluate(FITS_THE_WIDTH, BEA_MISTAKE.hint)
             reader.screenshot(path=str(ARTIFACTS / "feedback-bea-phone.png"), full_page=True)
             assert fit["page"][0] <= fit["page"][1], f"bea's feedback runs off a phone's screen: {fit}"
