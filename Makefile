@@ -13,11 +13,11 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Test-only pins: in the course repository, not in the student release.
 DEV_REQUIREMENTS := $(wildcard requirements-dev.txt)
 
-.PHONY: lab lab-instructor install test release grade bench lint student-release clean-venv
+.PHONY: lab lab-instructor install test release grade bench lint model student-release clean-venv
 
 # The student release (`make student-release`) is this Makefile without autograder/, tests/
 # and bench/: there the targets that need them stop before doing anything, saying why.
-REPOSITORY_ONLY := test release grade bench lint student-release
+REPOSITORY_ONLY := test release grade bench lint model student-release
 ifneq ($(filter $(REPOSITORY_ONLY),$(MAKECMDGOALS)),)
 ifeq ($(wildcard autograder/__main__.py),)
 $(error `make $(filter $(REPOSITORY_ONLY),$(MAKECMDGOALS))` needs the course repository (autograder/, tests/); this is the student release, where `make lab` is all there is)
@@ -51,6 +51,10 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Chapter 12's trained model (attention_course/data/induction_heads.npz), trained again from its fixed seed.
+model: $(STAMP)
+	$(BIN)/python -m models.induction_heads
 
 # The folder to give learners (README, "Release"). Standard library only: no .venv needed.
 student-release:

@@ -1,10 +1,18 @@
 """Run test cases against a learner's function and explain any failure.
 
 A test case is data (:class:`Case`): the inputs, and either the expected result or the
-exception the call must raise. The same :func:`check` serves the visible self-checks
-that learners run and the hidden tests that grade them. On a failure it raises an
-``AssertionError`` whose message puts the expected value beside the actual one, gives
-the relative error, and, where it can tell, names the most likely mistake.
+exception the call must raise. The same :func:`judge_cases` decides every case, for the
+visible self-checks that learners run (:func:`check`) and for the grader's cross-check
+(``autograder.crosscheck.judge``), which replays the learner's results: so the two can
+never disagree about whether a case passed.
+
+Every case is judged, not only up to the first failure, and a test's points are shared
+out by what its cases check (:func:`score`): the values on the stated inputs carry most of
+them, the error contract (the right exception on bad input) a smaller share, the wording
+of an error message a little. On a failure :func:`check` raises an ``AssertionError``
+whose message puts the expected value beside the actual one for the first case that went
+wrong, names the most likely mistake where it can tell, and ends with the score line:
+which parts passed and which lost points.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +43,12 @@ Hint = Callable[["Case", Any, Any, int], "str | None"]
 #: returned where it should raise (``actual`` is what it returned).
 WRONG_OUTCOME = -1
 
+#: The ``part`` a hint marked with :func:`explains_outcome` is given when the call drew another
+#: number of values from its random generator than the case's ``draws`` (``actual`` is the
+#: number it drew, or None for more than :data:`MOST_DRAWS`).
+WRONG_DRAWS = -2
+MOST_DRAWS = 10
+
 
 def explains_outcome(hint: Hint) -> Hint:
     """Mark a hint that can also explain a wrong outcome (see :data:`WRONG_OUTCOME`): a
@@ -42,13 +58,13 @@ def explains_outcome(hint: Hint) -> Hint:
     return hint
 
 
-def _outcome_hint(hint: Hint | None, case: Case, actual: Any) -> str:
+def _outcome_hint(hint: Hint | None, case: Case, actual: Any, part: int = WRONG_OUTCOME) -> str:
     """The hint's sentence for a wrong outcome, as a line to add to the message (or "")."""
     if hint is None or not getattr(hint, "explains_outcome", False):
         return ""
     try:
         with np.errstate(all="ignore"):
-            extra = hint(case, actual, case.expected, WRONG_OUTCOME)
+            extra = hint(case, actual, case.expected, part)
     except Exception:  # a hint is a courtesy: it must never hide the failure itself
         extra = None
     return f"\nHint: {extra}" if extra else ""
@@ -65,9 +81,17 @@ class Case:
     raises: type[BaseException] | None = None
     #: Words the error message must contain (for example the unknown token's name).
     message_names: tuple[str, ...] = ()
+    #: For a function given a NumPy random generator: how many numbers it must draw from it
+    #: (counted in ``random()`` calls; None: not checked).
+    draws: int | None = None
+
+    def shown_name(self, function_name: str) -> str:
+        """The name the learner knows the checked function by (the checked one's, unless a
+        given function runs the learner's: see ``selfcheck/scale.py``'s ``CaseOf``)."""
+        return function_name
 
     def call_text(self, function_name: str) -> str:
-        return f"{function_name} on {self.name}"
+        return f"{self.shown_name(function_name)} on {self.name}"
 
 
 @dataclass
@@ -79,6 +103,9 @@ class Recorded:
     parts: tuple
     hint: Hint | None
     whole_result_hints: bool = False
+    #: The function the check was given: the learner's own, never a wrapper around it (a
+    #: wrapper's rules would hold in the notebook and be lost in the cross-check).
+    function: Callable | None = None
 
 
 _recorders: list[list[Recorded]] = []
@@ -99,6 +126,134 @@ def recording():
         _recorders.remove(calls)
 
 
+#: How a test's points are shared out by what its cases check: the values on the stated
+#: inputs, the error contract (the right exception type on bad input), and the wording of
+#: the error message (that it names the argument at fault). Only the parts a test checks
+#: share its points (a test of values alone gives them all to the values).
+VALUES, ERRORS, MESSAGES = "values", "errors", "messages"
+SHARES = {VALUES: 3 / 4, ERRORS: 1 / 6, MESSAGES: 1 / 12}
+
+
+@dataclass
+class CaseResult:
+    """How the learner's function did on one case."""
+
+    case: Case
+    #: The call had the outcome the case asks for: the right value, or the right exception.
+    right: bool
+    #: For a case that must raise: its message names what it must (True otherwise).
+    worded: bool = True
+    #: What went wrong, as the learner reads it (with its hint line), or "".
+    message: str = ""
+    #: The function raised NotImplementedError: the exercise is not written yet.
+    not_written: bool = False
+    #: For a message that is not worded as it must be: the words it does not contain.
+    missing_words: tuple[str, ...] = ()
+    #: The learner's own exception, where the call raised one it should not have.
+    error: BaseException | None = None
+
+    @property
+    def raises(self) -> bool:
+        return self.case.raises is not None
+
+    @property
+    def passed(self) -> bool:
+        return self.right and self.worded
+
+
+def score(results: Sequence[CaseResult]) -> float:
+    """The share of a test's points its cases earn, from 0 to 1 (:data:`SHARES`)."""
+    values = [r for r in results if not r.raises]
+    errors = [r for r in results if r.raises]
+    worded = [r for r in errors if r.case.message_names]
+    parts = {VALUES: values, ERRORS: errors, MESSAGES: worded}
+    total = sum(SHARES[part] for part, found in parts.items() if found)
+    if not total:
+        return 1.0
+    earned = SHARES[VALUES] * _mean(r.right for r in values) if values else 0.0
+    earned += SHARES[ERRORS] * _mean(r.right for r in errors) if errors else 0.0
+    earned += SHARES[MESSAGES] * _mean(r.right and r.worded for r in worded) if worded else 0.0
+    return earned / total
+
+
+def _mean(flags) -> float:
+    flags = list(flags)
+    return sum(flags) / len(flags)
+
+
+def summary(results: Sequence[CaseResult]) -> str:
+    """Which parts passed and which lost points, in one line ("values: all 14 cases right;
+    errors: the message for X of shape (4, 9) does not name 'X'")."""
+    values = [r for r in results if not r.raises]
+    errors = [r for r in results if r.raises]
+    said = []
+    if values:
+        right = sum(r.right for r in values)
+        said.append(f"values: {'all ' + str(len(values)) if right == len(values) else f'{right} of {len(values)}'} "
+                    f"case{'s' if len(values) > 1 else ''} right")
+    if errors:
+        wrong = [r for r in errors if not r.right]
+        unworded = [r for r in errors if r.right and not r.worded]
+        if not wrong and not unworded:
+            said.append(f"errors: {'all ' + str(len(errors)) if len(errors) > 1 else 'the one'} case"
+                        f"{'s' if len(errors) > 1 else ''} raise{'' if len(errors) > 1 else 's'} as they must")
+        else:
+            found = []
+            if wrong:
+                found.append(f"{len(wrong)} of {len(errors)} bad input{'s' if len(errors) > 1 else ''} "
+                             f"not rejected with {_raised_name(wrong[0])} (first: {wrong[0].case.name})")
+            for result in unworded[:2]:
+                found.append(f"the message for {result.case.name} does not name "
+                             f"{', '.join(repr(w) for w in _unnamed(result))}")
+            if len(unworded) > 2:
+                found.append(f"and {len(unworded) - 2} more message(s)")
+            said.append("errors: " + "; ".join(found))
+    return "; ".join(said)
+
+
+def _raised_name(result: CaseResult) -> str:
+    return result.case.raises.__name__ if result.case.raises else "an error"
+
+
+def _unnamed(result: CaseResult) -> tuple[str, ...]:
+    return result.missing_words or result.case.message_names
+
+
+#: The last line of a failed check's message: its score, then :func:`summary`.
+SCORE_LINE = "Score: {percent} % of this test's points ({summary})"
+_SCORE_PATTERN = re.compile(r"^Score: (\d+(?:\.\d+)?) % of this test's points", re.M)
+
+
+def score_in_message(message: str) -> float | None:
+    """The score (0 to 1) a failed check's message states, or None if it states none."""
+    found = _SCORE_PATTERN.search(message or "")
+    return float(found.group(1)) / 100 if found else None
+
+
+def failure_message(results: Sequence[CaseResult]) -> str:
+    """What a check that did not pass says: the first case that went wrong (one whose
+    outcome or value was wrong before one whose message was only worded badly), then the
+    score line. "" when every case passed."""
+    first = first_failure(results)
+    if first is None:
+        return ""
+    percent = f"{100 * score(results):.1f}".rstrip("0").rstrip(".")
+    return f"{first.message}\n" + SCORE_LINE.format(percent=percent, summary=summary(results))
+
+
+def first_failure(results: Sequence[CaseResult]) -> CaseResult | None:
+    """The case a failed check tells about first: one whose outcome or value was wrong, else
+    one whose message was worded badly (None when every case passed)."""
+    failed = [r for r in results if not r.passed]
+    return next((r for r in failed if not r.right), failed[0]) if failed else None
+
+
+def judge_cases(name: str, function: Callable, cases: Sequence[Case], *, parts: Sequence[str] = (),
+                hint: Hint | None = None, whole_result_hints: bool = False) -> list[CaseResult]:
+    """Call ``function`` on every case and judge each call: the one rule for a case."""
+    return [_judge_case(name, function, case, tuple(parts), hint, whole_result_hints) for case in cases]
+
+
 def check(
     function_name: str,
     function: Callable,
@@ -109,7 +264,8 @@ def check(
     quiet: bool = False,
     whole_result_hints: bool = False,
 ) -> None:
-    """Run every case; raise AssertionError at the first that fails.
+    """Run every case; raise AssertionError if one failed (:func:`failure_message`), or
+    NotWrittenYet if the function is not written yet.
 
     ``parts`` names the elements of a tuple result, in order (e.g. ``("output", "weights")``);
     leave it empty for a single result. With ``whole_result_hints`` the hint sees the whole
@@ -117,58 +273,89 @@ def check(
     """
     __tracebackhide__ = True  # the learner needs the message, not this file's frames
     if _recorders:
-        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint, whole_result_hints))
+        _recorders[-1].append(Recorded(function_name, list(cases), tuple(parts), hint, whole_result_hints, function))
         return
-    for case in cases:
-        _check_case(function_name, function, case, tuple(parts), hint, whole_result_hints)
+    results = judge_cases(function_name, function, cases, parts=parts, hint=hint,
+                          whole_result_hints=whole_result_hints)
+    shown = cases[0].shown_name(function_name) if cases else function_name
+    if results and all(r.not_written for r in results):
+        raise NotWrittenYet(not_written_message(shown))
+    message = failure_message(results)
+    if message:
+        raise AssertionError(message) from first_failure(results).error  # the learner's own error stays attached
     if not quiet:
-        print(f"✔ {function_name}: all {len(cases)} checks passed.")
+        print(f"✔ {shown}: all {len(cases)} checks passed.")
 
 
-def _check_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None, whole: bool):
-    __tracebackhide__ = True  # the learner needs the message, not this file's frames
+class _Failed(Exception):
+    """A case's outcome or value is wrong: the message says how."""
+
+
+def _judge_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None,
+                whole: bool) -> CaseResult:
+    try:
+        return _run_case(name, function, case, parts, hint, whole)
+    except (_Failed, AssertionError) as failure:
+        return CaseResult(case, right=False, worded=not case.message_names, message=str(failure),
+                          error=failure.__cause__)
+
+
+def _run_case(name: str, function: Callable, case: Case, parts: tuple, hint: Hint | None,
+              whole: bool) -> CaseResult:
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
     where = case.call_text(name)
-    try:
-        actual = function(*args, **kwargs)
-    except NotImplementedError:
-        raise NotWrittenYet(not_written_message(name)) from None
-    except Exception as error:
-        if case.raises is not None and isinstance(error, case.raises):
-            _check_error_message(where, case, error)
-            return
-        expectation = (
-            f"it should raise {case.raises.__name__}"
-            if case.raises is not None
-            else "it should return a result"
-        )
-        raise AssertionError(
-            f"{where}: raised {type(error).__name__}: {error}; {expectation}."
-            + _outcome_hint(hint, case, error)
-        ) from error
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            actual = function(*args, **kwargs)
+        except NotImplementedError:
+            return CaseResult(case, right=False, worded=not case.message_names,
+                              message=not_written_message(case.shown_name(name)), not_written=True)
+        except Exception as error:
+            if case.raises is not None and isinstance(error, case.raises):
+                return _judge_error_message(where, case, error)
+            expectation = (
+                f"it should raise {case.raises.__name__}"
+                if case.raises is not None
+                else "it should return a result"
+            )
+            raise _Failed(
+                f"{where}: raised {type(error).__name__}: {error}; {expectation}."
+                + _outcome_hint(hint, case, error)
+            ) from error
     if case.raises is not None:
-        raise AssertionError(
+        raise _Failed(
             f"{where}: returned {_short(actual)} but should raise {case.raises.__name__}; "
             f"check the inputs before computing." + _outcome_hint(hint, case, actual)
         )
     _check_inputs_unchanged(where, case, args, kwargs)
+    outcome_hint = hint
+    if case.draws is not None:
+        _check_draws(where, case, args, hint)
     if whole and hint is not None:
-        given_hint = hint
-        hint = lambda case, _part_value, expected, part: given_hint(case, actual, expected, part)  # noqa: E731
+        hint = lambda case, _part_value, expected, part: outcome_hint(case, actual, expected, part)  # noqa: E731
     _compare_result(where, case, actual, parts, hint)
+    if warned:  # right values, but a warning on the way (wrong values say more, so they come first)
+        caught = warned[0]
+        raise _Failed(
+            f"{where}: it warned on valid input ({caught.category.__name__}: {caught.message}); "
+            f"no graded function may warn on valid input (nbgrader scores a cell that prints a warning 0)."
+            + _outcome_hint(outcome_hint, case, caught.message)
+        )
+    return CaseResult(case, right=True)
 
 
-def _check_error_message(where: str, case: Case, error: BaseException) -> None:
-    __tracebackhide__ = True
+def _judge_error_message(where: str, case: Case, error: BaseException) -> CaseResult:
     text = str(error)
     missing = [word for word in case.message_names if word not in text]
-    if missing:
-        raise AssertionError(
-            f"{where}: raised {type(error).__name__} as it should, but its message "
-            f"{text!r} does not name {', '.join(repr(w) for w in missing)}; "
-            f"say what is wrong so that the caller can fix it."
-        )
+    if not missing:
+        return CaseResult(case, right=True)
+    return CaseResult(
+        case, right=True, worded=False, missing_words=tuple(missing),
+        message=(f"{where}: raised {type(error).__name__} as it should, but its message {text!r} does not name "
+                 f"{', '.join(repr(w) for w in missing)}; say what is wrong so that the caller can fix it."),
+    )
 
 
 def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -> None:
@@ -185,7 +372,34 @@ def _check_inputs_unchanged(where: str, case: Case, args: tuple, kwargs: dict) -
             )
 
 
+def draws_between(before: np.random.Generator, after: np.random.Generator) -> int | None:
+    """How many ``random()`` draws take a generator from state ``before`` to ``after`` (None:
+    more than :data:`MOST_DRAWS`, or another kind of draw)."""
+    probe = copy.deepcopy(before)
+    for count in range(MOST_DRAWS + 1):
+        if probe.bit_generator.state == after.bit_generator.state:
+            return count
+        probe.random()
+    return None
+
+
+def _check_draws(where: str, case: Case, args: tuple, hint: Hint | None) -> None:
+    __tracebackhide__ = True
+    for before, after in zip(case.args, args):
+        if isinstance(before, np.random.Generator) and isinstance(after, np.random.Generator):
+            drawn = draws_between(before, after)
+            if drawn != case.draws:
+                told = f"more than {MOST_DRAWS}" if drawn is None else str(drawn)
+                wanted = "none" if case.draws == 0 else f"exactly {case.draws}"
+                raise AssertionError(
+                    f"{where}: it drew {told} number{'' if drawn == 1 else 's'} from its random generator; "
+                    f"it should draw {wanted}." + _outcome_hint(hint, case, drawn, WRONG_DRAWS)
+                )
+
+
 def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, np.random.Generator):
+        return isinstance(a, np.random.Generator)  # a random generator is there to be drawn from
     if isinstance(b, np.ndarray):
         return (
             isinstance(a, np.ndarray)
@@ -199,6 +413,8 @@ def _same_value(a: Any, b: Any) -> bool:
             and len(a) == len(b)
             and all(_same_value(x, y) for x, y in zip(a, b))
         )
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in b)
     try:
         return bool(a == b)
     except Exception:

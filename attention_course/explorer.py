@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import ipywidgets as widgets
+import traitlets
 from IPython.display import Image, display
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -57,6 +58,50 @@ def temperature_slider(value: float = 1.0, low: float = 0.05, high: float = 20.0
         step=0.01,
         readout_format=".3g",
     )
+
+
+class StepButton(widgets.HBox):
+    """A control that counts steps: "step" adds one, "start again" goes back to 0.
+
+    Its ``value``, an int from 0 to ``max``, is what an explorer reads, as it reads a
+    slider's; each press changes it by one, and the explorer redraws. Each button is
+    disabled where it would change nothing (at ``max``, at 0), so that every press the
+    learner can make moves the figure.
+    """
+
+    value = traitlets.Int(0)
+    max = traitlets.Int(10)
+
+    def __init__(self, description: str = "step ▶", *, max: int = 10, readout: str = "{} steps taken",  # noqa: A002
+                 reset: str = "start again"):
+        self.step_button = widgets.Button(description=description, layout=widgets.Layout(width="auto"))
+        self.reset_button = widgets.Button(description=reset, layout=widgets.Layout(width="auto"))
+        self.readout = widgets.Label()
+        self._readout = readout
+        super().__init__([self.step_button, self.reset_button, self.readout])
+        self.max = max
+        self.step_button.on_click(lambda _button: self._set(self.value + 1))
+        self.reset_button.on_click(lambda _button: self._set(0))
+        self.observe(self._show, names=["value", "max"])
+        self._show()
+
+    def _set(self, value: int) -> None:
+        self.value = min(max(int(value), 0), self.max)
+
+    @traitlets.validate("value")
+    def _within_range(self, proposal) -> int:
+        return min(max(int(proposal["value"]), 0), self.max)
+
+    def _show(self, _change=None) -> None:
+        self.readout.value = self._readout.format(self.value)
+        self.step_button.disabled = self.value >= self.max
+        self.reset_button.disabled = self.value <= 0
+
+
+def step_button(description: str = "step ▶", *, max: int = 10, readout: str = "{} steps taken",  # noqa: A002
+                reset: str = "start again") -> StepButton:
+    """A step button for an explorer's controls (see :class:`StepButton`)."""
+    return StepButton(description, max=max, readout=readout, reset=reset)
 
 
 class Explorer:

@@ -3,10 +3,13 @@
 A self-check of an exercise that is not written yet raises :class:`NotWrittenYet`, whose
 message alone is shown (no traceback: there is no bug to find, only work to do). A figure
 or an explorer that runs an unwritten function shows :func:`not_written_figure_text`
-instead of its picture, and :func:`failure_text` when the learner's function raised.
+instead of its picture, and :func:`failure_text` when the learner's function raised; a lesson
+cell whose code runs the learner's functions wraps it in :func:`needs`, which prints the same.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 #: The words every not-written message contains (tests look for them).
 NOT_WRITTEN = "is not written yet"
@@ -26,7 +29,8 @@ def not_written_figure_text(function_name: str | tuple[str, ...] | None = None, 
     learner's function (or one of several) is not written; ``detail`` is the
     NotImplementedError's own text."""
     if isinstance(function_name, tuple):
-        names = " and ".join(f"`{name}`" for name in function_name)
+        quoted = [f"`{name}`" for name in function_name]
+        names = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 2 else quoted)
         first = f"This {shown_by} runs your own {names}; at least one {NOT_WRITTEN}.\n"
         then = "Write them in the exercises above, run their cells, then run this one again."
     else:
@@ -40,6 +44,18 @@ def failure_text(error: BaseException, function_name: str | None = None) -> str:
     """What a figure shows when the learner's function raised: the reason, in one line."""
     who = f"Your `{function_name}`" if function_name else "Your function"
     return f"{who} raised {type(error).__name__}:\n{error}"
+
+
+@contextlib.contextmanager
+def needs(*function_names: str):
+    """``with needs("layer_norm"):`` around a lesson cell's code that runs the learner's
+    exercises: while one of them is not written yet, the cell prints the course's kind
+    message instead of a traceback (any other error shows as usual)."""
+    try:
+        yield
+    except NotImplementedError as error:
+        names = function_names[0] if len(function_names) == 1 else tuple(function_names)
+        print(not_written_figure_text(names or None, shown_by="cell", detail=str(error).strip()))
 
 
 class NotWrittenYet(AssertionError):

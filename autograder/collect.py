@@ -7,19 +7,10 @@ A folder is ``<student_id>/<assignment>/<notebook>.ipynb``: what ``nbgrader coll
 in a course's ``submitted/``. A ``timestamp.txt`` beside the notebook (nbgrader's
 submission time) comes with the submission.
 
-A zip holds one notebook per student; its file names say whose it is. How depends on the
-LMS that made it (:data:`LMS_LAYOUTS`, ``--lms``):
-
-- ``canvas``: ``<name slug>[_late]_<user id>_<submission id>_<original name>``: the id is
-  Canvas's numeric user id (the name slug is not an id: two students can share one);
-- ``blackboard``: ``<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original>``:
-  the username, and the attempt's time (in ``--zip-timezone``) as the submission time;
-- ``moodle``: ``<full name>_<participant id>_assignsubmission_file_[/]<original>``: the
-  participant id (in the file's name or its folder's);
-- ``plain``: ``<student_id>.ipynb``;
-- ``auto`` (the default): the layout of the three LMSs that fits the most file names, else
-  ``plain``. A file name that does not fit the layout is not graded, with that reason: no
-  part of a name is taken for an id by guesswork.
+A zip holds one notebook per student; its file names say whose it is, as the LMS that made
+it names them (lms.py, ``--lms``): with ``auto`` (the default), the layout of the three LMSs
+that fits the most file names, else ``plain``. A file name that does not fit the layout is
+not graded, with that reason: no part of a name is taken for an id by guesswork.
 
 ``--zip-pattern`` replaces the layout with a regular expression of one's own: a
 ``(?P<student_id>...)`` group, and optionally a ``(?P<timestamp>...)`` group of 14 digits
@@ -39,26 +30,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nbformat
 
-from autograder.course import notebook_name
+from autograder.common import TIMESTAMP_FORMAT, UsageError, one_line, parse_timestamp
+from autograder.layout import notebook_name
+from autograder.lms import LMS_CHOICES, LMS_LAYOUTS
 
 #: Student ids become folder and database keys: keep them to a safe alphabet.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-#: How each LMS names the files of its "download all submissions" zip (see the docstring).
-LMS_LAYOUTS = {
-    "canvas": r"^[^_/]*_(?:late_)?(?P<student_id>\d+)_\d+_",
-    "blackboard": r"_(?P<student_id>[A-Za-z0-9.@+-]+)_attempt_(?P<timestamp>\d{4}(?:-\d\d){5})(?:_|\.ipynb$)",
-    "moodle": r"_(?P<student_id>\d+)_assignsubmission_[a-z]+_",
-    "plain": r"^(?P<student_id>[^/]+)\.ipynb$",
-}
-LMS_CHOICES = ("auto", *LMS_LAYOUTS)
-#: nbgrader's own form of a submission time (``nbgrader collect`` writes it to timestamp.txt).
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 MAX_NOTEBOOK_BYTES = 50 * 1024**2
 MAX_ZIP_BYTES = 2 * 1024**3
-
-
-class UsageError(Exception):
-    """The command cannot start: nothing is graded and nothing is written."""
 
 
 @dataclass
@@ -77,11 +56,6 @@ class Submission:
     @property
     def key(self) -> str:
         return f"{self.student_id}/{self.assignment}"
-
-
-def one_line(error: Exception | str, limit: int = 200) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def collect(path: Path, known: list[str], *, assignment: str | None = None, lms: str = "auto",
@@ -142,15 +116,6 @@ def _read_timestamp(submission: Submission, path: Path) -> None:
         submission.note = f"timestamp.txt is not a date and time ({one_line(error, 80)}): graded as on time"
         return
     submission.timestamp = text
-
-
-def parse_timestamp(text: str) -> datetime:
-    """A submission time or due date as nbgrader reads it: naive, in UTC."""
-    from nbgrader.utils import parse_utc
-
-    if not text.strip():
-        raise ValueError("empty")
-    return parse_utc(text.strip())
 
 
 def _validated(submission: Submission) -> Submission:

@@ -1,9 +1,10 @@
-"""Where the course's parts are, and the one object for an nbgrader course directory.
+"""nbgrader's configuration of a course directory, and the one object for it.
 
-A :class:`CourseDirectory` knows its folders: nbgrader's (``source/``, ``release/``,
-``submitted/``, ``autograded/``, ``feedback/``) and the grading command's own
-(``rebuilt/``, ``executed/``, ``crosscheck/``, ``results/``), its gradebook, and nbgrader's
-configuration for it.
+A :class:`CourseDirectory` is a :class:`~autograder.layout.CourseLayout` (which owns every
+folder and file of the directory) that also holds nbgrader's configuration for it, opens
+its gradebook and runs nbgrader's steps there (generate_assignment; autograde and
+feedback through nbgrader's API). In this package a *chapter* of the course is an nbgrader
+*assignment*: its folder name is the assignment id, and the code calls it ``assignment``.
 
 A course directory's ``nbgrader_config.py`` (:func:`config_text`, written by
 ``python -m autograder init-course DIR``) calls :func:`configure`, so that nbgrader's own
@@ -36,29 +37,13 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPOSITORY / "solutions"
-NOTEBOOKS = REPOSITORY / "notebooks"
+from autograder.common import UsageError, last_error_line, one_line
+from autograder.late import write_due_dates
+from autograder.layout import CourseLayout, chapters, solution_notebook
+from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs
+
 #: The settings that describe the course (the release's stubs), for every course directory.
 CONFIG_FILE = Path(__file__).resolve().parent / "nbgrader_config.py"
-#: A course directory's own configuration file (nbgrader reads it from the folder it runs in).
-COURSE_CONFIG = "nbgrader_config.py"
-#: Where the grading command hands nbgrader the notebooks it grades: each submission rebuilt
-#: from the release (rebuild.py), beside a copy of its timestamp.txt and submission secret.
-REBUILT = "rebuilt"
-
-
-def chapters() -> list[str]:
-    """The assignment ids: every folder of solutions/ that holds its notebook."""
-    return sorted(
-        folder.name
-        for folder in SOLUTIONS.iterdir()
-        if folder.is_dir() and (folder / f"{folder.name}.ipynb").is_file()
-    )
-
-
-def notebook_name(chapter: str) -> str:
-    return f"{chapter}.ipynb"
 
 
 def ensure_tools_on_path() -> None:
@@ -220,8 +205,6 @@ def config_problems(c: Config) -> list[str]:
     [] when Autograde replays the sandboxed run and Generate Feedback hides hidden tests."""
     from nbgrader.preprocessors import Execute, GetGrades
 
-    from autograder.preprocessors import CrossCheckVerdicts, HideHiddenTests, ReplayOutputs
-
     problems = []
     autograde = [_class_of(i) for i in c.Autograde.get("autograde_preprocessors", [])]
     sanitize = [_class_of(i) for i in c.Autograde.get("sanitize_preprocessors", [])]
@@ -243,11 +226,8 @@ class ConfigError(Exception):
     """A course directory's nbgrader_config.py does not load, or is not safe."""
 
 
-class CourseDirectory:
-    """An nbgrader course directory at ``root``."""
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
+class CourseDirectory(CourseLayout):
+    """An nbgrader course directory at ``root``: its layout, configuration and gradebook."""
 
     @classmethod
     def scratch(cls) -> CourseDirectory:
@@ -257,50 +237,13 @@ class CourseDirectory:
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
-    @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / COURSE_CONFIG
-
-    @property
-    def executed(self) -> Path:
-        """The notebooks as run in the sandbox: ``<student>/<assignment>/<name>.ipynb``."""
-        return self.root / "executed"
-
-    @property
-    def verdicts(self) -> Path:
-        """The cross-check's verdicts: ``<student>/<assignment>.json``."""
-        return self.root / "crosscheck"
-
-    def source_notebook(self, assignment: str) -> Path:
-        return self.root / "source" / assignment / notebook_name(assignment)
-
-    def release_notebook(self, assignment: str) -> Path:
-        return self.root / "release" / assignment / notebook_name(assignment)
-
-    def submitted_folder(self, student: str, assignment: str) -> Path:
-        return self.root / "submitted" / student / assignment
-
-    def rebuilt_folder(self, student: str, assignment: str) -> Path:
-        """What the grading command's nbgrader autogrades: the rebuilt notebook, its timestamp."""
-        return self.root / REBUILT / student / assignment
-
-    def autograded_notebook(self, student: str, assignment: str) -> Path:
-        return self.root / "autograded" / student / assignment / notebook_name(assignment)
-
-    def feedback_folder(self, student: str, assignment: str) -> Path:
-        return self.root / "feedback" / student / assignment
-
     def copy_sources(self, assignments: list[str], replace: bool = True) -> list[str]:
-        """Copy the chapters' solution notebooks into ``source/`` (with ``replace=False``,
-        only where there is none); return the chapters whose source changed."""
+        """Copy the assignments' solution notebooks into ``source/`` (with ``replace=False``,
+        only where there is none); return the assignments whose source changed."""
         changed = []
         for assignment in assignments:
             target = self.source_notebook(assignment)
-            solution = SOLUTIONS / assignment / notebook_name(assignment)
+            solution = solution_notebook(assignment)
             if target.is_file() and (not replace or target.read_bytes() == solution.read_bytes()):
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -316,10 +259,8 @@ class CourseDirectory:
         does not load."""
         if self.config_path.is_file():
             try:
-                return PyFileConfigLoader(COURSE_CONFIG, path=str(self.root)).load_config()
+                return PyFileConfigLoader(self.CONFIG, path=str(self.root)).load_config()
             except Exception as error:  # whatever the file raises
-                from autograder.collect import one_line
-
                 raise ConfigError(f"{self.config_path} does not load: {type(error).__name__}: "
                                   f"{one_line(error)}") from None
         return configure(Config(), self.root)
@@ -334,7 +275,7 @@ class CourseDirectory:
         config.CourseDirectory.db_url = self.db_url
         if grading:
             pipeline(config)
-            config.CourseDirectory.submitted_directory = REBUILT
+            config.CourseDirectory.submitted_directory = self.REBUILT
         return config
 
     def gradebook(self):
@@ -376,20 +317,18 @@ class CourseDirectory:
     # --- nbgrader's steps --------------------------------------------------------------------
 
     def generate(self, assignments: list[str], api=None) -> None:
-        """nbgrader's generate_assignment for each chapter: the release, and the gradebook's
+        """nbgrader's generate_assignment for each assignment: the release, and the gradebook's
         record of its cells."""
         api = api or self.api()
         for assignment in assignments:
             result = api.generate_assignment(assignment, force=True, create=True)
             if not result["success"]:
-                from autograder.logs import last_error_line
-
                 raise RuntimeError(f"nbgrader could not generate {assignment}: {last_error_line(result['log'])}\n"
                                    f"{result['log']}")
 
     def needs_generating(self, assignment: str) -> bool:
-        """True when the release or the gradebook's record of the chapter is missing."""
-        if not self.release_notebook(assignment).is_file() or not (self.root / "gradebook.db").is_file():
+        """True when the release or the gradebook's record of the assignment is missing."""
+        if not self.release_notebook(assignment).is_file() or not self.gradebook_path.is_file():
             return True
         from nbgrader.api import MissingEntry
 
@@ -402,9 +341,18 @@ class CourseDirectory:
 
     def write_due_dates(self, log=print) -> None:
         """The due dates of nbgrader_config.py (``c.CourseTerm.due_dates``), into the gradebook."""
-        from autograder.late import write_due_dates
-
         write_due_dates(self.config(), self.db_url, log)
+
+
+def check_course_config(course: CourseDirectory) -> None:
+    """A course directory whose nbgrader_config.py would make nbgrader's own buttons there
+    unsafe is refused (UsageError) before anything is written; one without the file gets the
+    course's when grading starts."""
+    if course.config_path.is_file():
+        try:
+            course.ensure_config()
+        except ConfigError as error:
+            raise UsageError(str(error).splitlines()[0]) from None
 
 
 # --- python -m autograder init-course --------------------------------------------------------

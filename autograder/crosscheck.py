@@ -9,9 +9,10 @@
 3. ``judge``: in the grader, ``check`` runs again on those results, against the expected
    values that never left the grader. A test's cross-check passes when all its cases do.
 
-The verdicts reach nbgrader as a step of its own pipeline (preprocessors/crosscheck.py):
-a test the notebook passed but the cross-check failed shows the reason in its output, and
-nbgrader scores it 0 like any failed test.
+The verdicts reach nbgrader as a step of its own pipeline
+(preprocessors/crosscheck_verdicts.py, which reads them as :func:`verdicts_as_data` writes
+them): a test the notebook passed but the cross-check failed shows the reason in its
+output, and nbgrader scores it 0 like any failed test.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import builtins
 import json
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,32 +110,72 @@ MESSAGE_CHARS = 4000
 
 @dataclass
 class Verdict:
+    """The cross-check's finding on one test: its score (the share of the test's points its
+    cases earn, 0 to 1; :func:`attention_course.checking.score`), whether every case passed,
+    what the learner is told, and the parts: :func:`attention_course.checking.summary`, the
+    first case whose outcome or value was wrong (``mistake``) and the first whose error
+    message was only worded badly (``wording``)."""
+
     grade_id: str
     passed: bool
     message: str = ""
+    score: float = 1.0
+    summary: str = ""
+    mistake: str = ""
+    wording: str = ""
+
+    @classmethod
+    def of(cls, grade_id: str, results: list[checking.CaseResult]) -> Verdict:
+        failed = [r for r in results if not r.passed]
+        mistake = next((r.message for r in failed if not r.right), "")
+        wording = next((r.message for r in failed if r.right), "")
+        return cls(grade_id, not failed, checking.failure_message(results)[:MESSAGE_CHARS],
+                   checking.score(results), checking.summary(results), mistake[:MESSAGE_CHARS], wording)
+
+    @classmethod
+    def failing(cls, grade_id: str, message: str) -> Verdict:
+        """A test none of whose cases could be judged (the answers' process failed)."""
+        return cls(grade_id, False, message[:MESSAGE_CHARS], 0.0, "", message[:MESSAGE_CHARS])
+
+    @classmethod
+    def from_data(cls, grade_id: str, data: dict) -> Verdict:
+        """A verdict as :func:`verdicts_as_data` wrote it (one written before scores were
+        shared out by part has no score: it scores all or nothing)."""
+        passed = bool(data.get("passed"))
+        return cls(grade_id, passed, str(data.get("message", "")), float(data.get("score", 1.0 if passed else 0.0)),
+                   str(data.get("summary", "")), str(data.get("mistake", "")), str(data.get("wording", "")))
+
+
+def verdicts_as_data(verdicts: dict[str, Verdict]) -> dict:
+    """The verdicts as the grading command writes them for nbgrader's pipeline (JSON)."""
+    return {name: {"passed": v.passed, "message": v.message, "score": v.score, "summary": v.summary,
+                   "mistake": v.mistake, "wording": v.wording} for name, v in verdicts.items()}
 
 
 def judge(tests: dict[str, TestCases], answer: dict) -> dict[str, Verdict]:
-    """Run each test's checks on the returned results, in the grader."""
-    verdicts = {}
+    """Judge each test's cases on the results the learner's answers gave, in the grader, by
+    the same rule as the notebook's self-check (:func:`attention_course.checking.judge_cases`)."""
     if "failed" in answer:
-        return {g: Verdict(g, False, answer["failed"]) for g in tests}
+        return {g: Verdict.failing(g, answer["failed"]) for g in tests}
+    return {grade_id: Verdict.of(grade_id, judged) for grade_id, judged in case_results(tests, answer).items()}
+
+
+def case_results(tests: dict[str, TestCases], answer: dict) -> dict[str, list[checking.CaseResult]]:
+    """Each test's cases, judged on the results in ``answer`` (a runner's answer that did not fail)."""
+    judged: dict[str, list[checking.CaseResult]] = {}
     results = iter(answer["results"])
     for grade_id, test in tests.items():
-        verdict = Verdict(grade_id, True)
+        found = judged.setdefault(grade_id, [])
         for recorded in test.recorded:
             replies = [next(results, {"missing": True}) for _ in recorded.cases]
-            if not verdict.passed:
-                continue
             try:
-                checking.check(recorded.function_name, _replay(replies), recorded.cases, parts=recorded.parts,
-                               hint=recorded.hint, quiet=True, whole_result_hints=recorded.whole_result_hints)
-            except AssertionError as failure:
-                verdict = Verdict(grade_id, False, str(failure)[:MESSAGE_CHARS])
+                found += checking.judge_cases(recorded.function_name, _replay(replies), recorded.cases,
+                                              parts=recorded.parts, hint=recorded.hint,
+                                              whole_result_hints=recorded.whole_result_hints)
             except Exception as error:  # a check that breaks on odd results fails, it does not crash
-                verdict = Verdict(grade_id, False, f"{type(error).__name__}: {error}"[:MESSAGE_CHARS])
-        verdicts[grade_id] = verdict
-    return verdicts
+                message = f"{type(error).__name__}: {error}"
+                found += [checking.CaseResult(case, right=False, message=message) for case in recorded.cases]
+    return judged
 
 
 def _replay(replies: list[dict]):
@@ -154,9 +196,16 @@ def _replay(replies: list[dict]):
         except (NotPlain, KeyError, TypeError, ValueError) as error:
             raise TypeError(f"unreadable result: {error}") from None
         _apply_changes(args, after)
+        if "warned" in reply:  # as it warned in the sandbox, so it warns here, where the check judges it
+            warnings.warn(reply["warned"].get("message", ""), _warning_kind(reply["warned"]), stacklevel=2)
         return value
 
     return replayed
+
+
+def _warning_kind(described: dict) -> type[Warning]:
+    kind = getattr(builtins, described.get("type", ""), None) if described.get("builtin") else None
+    return kind if isinstance(kind, type) and issubclass(kind, Warning) else UserWarning
 
 
 def _exception(described: dict) -> BaseException:
@@ -174,10 +223,26 @@ def _apply_changes(args: tuple, after) -> None:
     if not isinstance(after, (list, tuple)) or len(after) != len(args):
         return
     for mine, theirs in zip(args, after):
-        if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
-            if mine.shape != theirs.shape and mine.size == theirs.size:
-                mine.shape = theirs.shape  # ``X.shape = ...`` in the learner's function
-            if mine.shape == theirs.shape and mine.dtype == theirs.dtype:
-                mine[...] = theirs
-        elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
-            mine[:] = theirs
+        _apply_change(mine, theirs)
+
+
+def _apply_change(mine, theirs) -> None:
+    if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+        if mine.shape != theirs.shape and mine.size == theirs.size:
+            mine.shape = theirs.shape  # ``X.shape = ...`` in the learner's function
+        if mine.shape == theirs.shape and mine.dtype == theirs.dtype:
+            mine[...] = theirs
+    elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+        mine[:] = theirs
+    elif isinstance(mine, np.random.Generator) and isinstance(theirs, np.random.Generator):
+        mine.bit_generator.state = theirs.bit_generator.state  # what the learner's function drew
+    elif isinstance(mine, dict) and isinstance(theirs, dict):
+        if mine.keys() != theirs.keys():  # a key added or removed (``params.pop(...)``)
+            mine.clear()
+            mine.update(theirs)
+            return
+        for key, value in theirs.items():
+            if isinstance(mine[key], np.ndarray | list | dict):
+                _apply_change(mine[key], value)
+            else:
+                mine[key] = value

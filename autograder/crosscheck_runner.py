@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import sys
+import warnings
 
 from autograder.plain import decode, encode
 
@@ -77,7 +78,9 @@ def run(job: dict) -> dict:
         try:
             args = decode(call["args"])
             kwargs = decode(call["kwargs"])
-            with _Alarm(seconds, "the call"):
+            # A warning is part of the outcome: the checks judge it as the notebook's do.
+            with _Alarm(seconds, "the call"), warnings.catch_warnings(record=True) as warned:
+                warnings.simplefilter("always")
                 value = function(*args, **kwargs)
         except BaseException as error:  # the learner's exception, whatever it is, is a result
             results.append({"raised": _describe(error)})
@@ -86,9 +89,12 @@ def run(job: dict) -> dict:
             if os.getpid() != parent:
                 os._exit(0)
         try:
-            results.append({"returned": encode(value), "inputs_after": encode(args)})
+            result = {"returned": encode(value), "inputs_after": encode(args)}
         except Exception as error:
-            results.append({"not_plain": " ".join(str(error).split())[:300]})
+            result = {"not_plain": " ".join(str(error).split())[:300]}
+        if warned:
+            result["warned"] = _describe(warned[0].message)
+        results.append(result)
     return {"setup_errors": setup_errors, "answer_errors": answer_errors, "results": results}
 
 

@@ -3,8 +3,9 @@
 nbgrader's Execute starts a kernel in the notebook's folder: its Validate button does, and
 so would an Autograde configured back to nbgrader's own. In a course directory whose
 nbgrader_config.py calls ``configure``, that kernel comes from :class:`StudentWorkGuard`,
-which refuses to start one for a notebook in a folder of student work (``submitted/``,
-``autograded/``, ``rebuilt/``, ``executed/``, ``feedback/``, ``unzipped/``): student code
+which refuses to start one for a notebook in a folder of student work
+(``CourseLayout.STUDENT_WORK``: ``submitted/``, ``autograded/``, ``rebuilt/``, ``executed/``,
+``feedback/``, ``unzipped/``): student code
 runs only in the grading command's sandbox. Anywhere else (``source/``, ``release/``) it is
 Jupyter's own kernel manager.
 """
@@ -17,18 +18,14 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from traitlets import Unicode
 
-STUDENT_WORK = ("submitted", "autograded", "rebuilt", "executed", "feedback", "unzipped")
+from autograder.layout import CourseLayout
 
 
 class StudentWorkGuard(AsyncKernelManager):
     course_root = Unicode("", help="the course directory whose student work no kernel may run").tag(config=True)
 
     def student_work(self, folder: Path) -> bool:
-        if not self.course_root:
-            return False
-        root = Path(self.course_root).resolve()
-        folder = folder.resolve()
-        return any(folder == root / name or root / name in folder.parents for name in STUDENT_WORK)
+        return bool(self.course_root) and CourseLayout(self.course_root).holds_student_work(folder)
 
     async def _async_pre_start_kernel(self, **kw):
         folder = Path(kw.get("cwd") or os.getcwd())

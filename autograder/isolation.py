@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.collect import UsageError
+from autograder.common import UsageError
 from autograder.sandbox import Limits, bwrap_command, unisolated_command, visible_paths
 from autograder.settings import Settings
 

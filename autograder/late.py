@@ -35,6 +35,8 @@ from nbgrader.plugins import BasePlugin
 from traitlets import Dict, Float, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
+from autograder.common import parse_timestamp
+
 DAY = 24 * 3600
 
 
@@ -47,8 +49,6 @@ class CourseTerm(Configurable):
 
     @validate("due_dates")
     def _readable(self, proposal):
-        from autograder.collect import parse_timestamp
-
         for chapter, when in proposal["value"].items():
             try:
                 parse_timestamp(when)
@@ -59,8 +59,6 @@ class CourseTerm(Configurable):
 
     def due_date(self, chapter: str):
         """The chapter's due date (naive, in UTC), or None."""
-        from autograder.collect import parse_timestamp
-
         when = self.due_dates.get(chapter)
         return parse_timestamp(when) if when else None
 
@@ -98,20 +96,23 @@ def plugin_for(config):
     return AssignLatePenalties(config=config).plugin_class(config=config)
 
 
-def write_due_dates(config, db_url: str, log=print) -> dict[str, object]:
-    """Copy the due dates of ``config`` into the gradebook's assignments; return them."""
-    from nbgrader.api import Gradebook, MissingEntry
+def write_due_dates(config, db_url: str, log=print, only: str | None = None) -> dict[str, object]:
+    """Copy the due dates of ``config`` (of chapter ``only``, if given) into the gradebook's
+    assignments; return them. A chapter the gradebook does not know is left out, said in ``log``."""
+    from nbgrader.api import Gradebook, MissingEntry  # nbgrader.api takes seconds to import
 
     term = CourseTerm(config=config)
     written = {}
     with Gradebook(db_url, config.CourseDirectory.get("course_id", "")) as gradebook:
-        for chapter in sorted(term.due_dates):
+        for chapter in sorted(term.due_dates) if only is None else [only]:
+            when = term.due_date(chapter)
+            if when is None:
+                continue
             try:
                 assignment = gradebook.find_assignment(chapter)
             except MissingEntry:
                 log(f"  due date of {chapter}: not written, the gradebook has no such chapter")
                 continue
-            when = term.due_date(chapter)
             if assignment.duedate != when:
                 assignment.duedate = when
                 gradebook.db.commit()

@@ -134,6 +134,12 @@ def has_hidden_tests(cell) -> bool:
     return role(cell) is Role.TEST and HIDDEN_MARK in source_text(cell)
 
 
+def is_judged_outside(cell, checked: frozenset) -> bool:
+    """Whether the cross-check alone judges this cell: a test cell with hidden tests whose every
+    check the cross-check makes (``checked``: the grade ids of such tests)."""
+    return has_hidden_tests(cell) and grade_id(cell) in checked
+
+
 @dataclass(frozen=True)
 class RunPlan:
     """How a graded notebook is run: the cells left out, and the import cells run cut down
@@ -150,8 +156,7 @@ def run_plan(notebook, judged_outside: frozenset = frozenset()) -> RunPlan:
     skipped = {i for i, r in enumerate(roles) if r in (Role.LESSON, Role.WRITTEN)}
     imports = [i for i, r in enumerate(roles) if r is Role.IMPORT]
     others = [source_text(c) for i, c in enumerate(notebook.cells) if i not in skipped and i not in imports]
-    replaced = {i: JUDGED_OUTSIDE for i, cell in enumerate(notebook.cells)
-                if has_hidden_tests(cell) and grade_id(cell) in judged_outside}
+    replaced = {i: JUDGED_OUTSIDE for i, cell in enumerate(notebook.cells) if is_judged_outside(cell, judged_outside)}
     trimmed = used_imports([source_text(notebook.cells[i]) for i in imports], others)
     if trimmed is None:  # a cell that cannot be read: run the imports as they are
         return RunPlan(frozenset(skipped), replaced)

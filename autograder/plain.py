@@ -1,8 +1,10 @@
 """Plain data across the sandbox wall: JSON with tagged arrays, never pickles.
 
 What crosses: None, bools, ints, floats (NaN and infinities too), strings, lists, tuples,
-dicts with string keys, and NumPy arrays of booleans or numbers. Anything else (an object
-of the student's own class, an object array, ...) is refused on encoding and decoding.
+dicts with string keys, NumPy arrays of booleans or numbers, and NumPy random generators
+(``np.random.default_rng``'s kind, PCG64), as their state: a graded function may take one and
+draw from it. Anything else (an object of the student's own class, an object array, ...) is
+refused on encoding and decoding.
 The sandbox imports it too (the cross-check runner), so it uses only the standard library and NumPy.
 """
 
@@ -40,6 +42,8 @@ def encode(value):
         return [encode(v) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {"dict": {k: encode(v) for k, v in value.items()}}
+    if type(value) is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
+        return {"generator": encode(value.bit_generator.state)}
     raise NotPlain(f"a value of type {type(value).__name__} is not plain data")
 
 
@@ -58,6 +62,8 @@ def decode(data):
         return tuple(decode(v) for v in data["tuple"])
     if "dict" in data:
         return {str(k): decode(v) for k, v in data["dict"].items()}
+    if "generator" in data:
+        return _generator(decode(data["generator"]))
     if "array" in data:
         dtype = np.dtype(data["dtype"])
         if dtype.kind not in ARRAY_KINDS:
@@ -68,3 +74,15 @@ def decode(data):
             raise NotPlain("array data of the wrong size")
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     raise NotPlain("malformed plain data")
+
+
+def _generator(state) -> np.random.Generator:
+    """A PCG64 generator in ``state`` (what ``bit_generator.state`` gives: ints in a dict)."""
+    if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
+        raise NotPlain("a generator's state must be PCG64's")
+    bit_generator = np.random.PCG64()
+    try:
+        bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise NotPlain(f"a malformed generator state: {error}") from None
+    return np.random.Generator(bit_generator)

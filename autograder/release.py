@@ -11,7 +11,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder.course import NOTEBOOKS, CourseDirectory, chapters, ensure_tools_on_path
+from autograder.course import CourseDirectory, ensure_tools_on_path
+from autograder.layout import NOTEBOOKS, chapters
 
 
 def release(target: Path = NOTEBOOKS, only: list[str] | None = None) -> list[str]:

@@ -20,11 +20,13 @@ from __future__ import annotations
 import base64
 import io
 from datetime import datetime
+from fractions import Fraction
 from html import escape
 from pathlib import Path
 
+from attention_course.checking import SHARES
 from autograder import similarity_report
-from autograder.results import Results, write_whole
+from autograder.results import MESSAGE, Results, write_whole
 
 #: Okabe-Ito: colours told apart with every common kind of colour blindness.
 BLUE, GREEN, ORANGE, GREY = "#0072B2", "#009E73", "#E69F00", "#BBBBBB"
@@ -124,7 +126,11 @@ def _chapter_section(results: Results, chapter: str) -> str:
     out.append(_mistakes(results, chapter))
     out.append(_disagreements(results, chapter))
     figures = [_score_histogram(results, chapter), _pass_rate_chart(results, chapter)]
-    out.append('<h3>Scores and tests</h3><div class="figures">' + "".join(f for f in figures if f) + "</div>")
+    out.append('<h3>Scores and tests</h3><p class="muted">Each test\'s points are shared out by what its cases '
+               f"check: the values {_share('values')}, the error contract (the right exception on bad input) "
+               f"{_share('errors')}, an error message's wording {_share('messages')}; within each, by case. "
+               "A test passed when it earned all its points.</p>"
+               '<div class="figures">' + "".join(f for f in figures if f) + "</div>")
     out.append(_pass_rate_table(results, chapter))
     out.append(_students(results, chapter))
     out.append(_timing(results, chapter))
@@ -132,10 +138,34 @@ def _chapter_section(results: Results, chapter: str) -> str:
 
 
 def _mistakes(results: Results, chapter: str) -> str:
+    return _mistakes_to_reteach(results, chapter) + "\n" + _error_messages(results, chapter)
+
+
+def _error_messages(results: Results, chapter: str) -> str:
+    """Error messages that do not name what they must: apart from the mistakes to re-teach,
+    since the function did what it must and lost only the wording's small share."""
+    groups = results.mistake_groups(chapter, MESSAGE)
+    if not groups:
+        return ""
+    rows = [[_cell(group.label), f'<td class="n">{len(group.students)}</td>',
+             f'<td class="who">{escape(", ".join(group.students))}</td>', _cell(", ".join(group.tests))]
+            for group in groups]
+    return ("<h3>Error messages</h3>"
+            '<p class="muted">Bad input rejected with the right exception, but with a message that does not name '
+            f"the argument at fault: each costs only the wording's share ({_share('messages')} of a test's "
+            "points), not the function.</p>"
+            + _table(["message", "students", "who", "tests"], rows, numeric=(1,)))
+
+
+def _share(part: str) -> str:
+    return str(Fraction(SHARES[part]).limit_denominator(100))
+
+
+def _mistakes_to_reteach(results: Results, chapter: str) -> str:
     groups = results.mistake_groups(chapter)
     out = ["<h3>Mistakes to re-teach</h3>"]
     if not groups:
-        out.append('<p class="ok">No test failed.</p>')
+        out.append('<p class="ok">No test lost points to a wrong value or outcome.</p>')
         return "\n".join(out)
     out.append('<p class="muted">The hint each failing test gave, grouped (numbers and quoted values from the '
                "test's case masked), the mistake most students made first. “(no hint: …)” is a failure the "
@@ -157,7 +187,8 @@ def _disagreements(results: Results, chapter: str) -> str:
         out.append('<p class="ok">None: every test the notebook passed, the cross-check passed too.</p>')
         return "\n".join(out)
     out.append('<p class="muted">Tests the notebook passed but the cross-check failed: the answer cells, run '
-               "again outside the learner's kernel, did not give what the test expects. They score 0.</p>")
+               "again outside the learner's kernel, did not give what the test expects. They score what the "
+               "cross-check found.</p>")
     rows = [[_cell(s.student_id), _cell(t.test), _cell(_first_lines(t.record.crosscheck_message), "lines")]
             for s, t in found]
     out.append(_table(["student", "test", "what the cross-check found"], rows))
@@ -179,7 +210,8 @@ def _students(results: Results, chapter: str) -> str:
         return ""
     rows = []
     for s in graded:
-        failed = [t.test for t in s.tests if t.graded_by == "tests" and not t.passed]
+        failed = [f"{t.test} ({_number(t.score)}/{_number(t.max_score)})"
+                  for t in s.tests if t.graded_by == "tests" and not t.passed]
         mistakes = sorted({m.text for m in s.mistakes()})
         rows.append([_cell(s.student_id), f'<td class="n">{_number(s.score)} / {_number(s.max_score)}</td>',
                      _cell(", ".join(failed) or "—"), _cell("\n".join(mistakes) or "—", "lines")])

@@ -31,18 +31,18 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
-import nbformat
-
+from attention_course import checking
 from attention_course.messages import NOT_WRITTEN
-from autograder.notebook_model import grade_id, is_test, passed_in_notebook
+from autograder.common import one_line
+from autograder.layout import CourseLayout
+from autograder.notebook_model import passed_in_notebook
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "auto_score", "auto_max_score",
                  "manual_pending", "status", "reason", "notes", "isolation", "timestamp", "late_penalty"]
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "graded_by", "notebook_score",
-                "crosscheck", "note"]
-MISTAKE_COLUMNS = ["student_id", "assignment", "test", "mistake"]
+                "crosscheck", "note", "parts"]
+MISTAKE_COLUMNS = ["student_id", "assignment", "test", "mistake", "kind"]
 
 #: The longest failure message a record keeps of a test (the cross-check keeps as much).
 MESSAGE_CHARS = 4000
@@ -66,19 +66,104 @@ ATTENTION_ORDER = [NOT_GRADED, RUN_PROBLEM, DISAGREEMENT, FEEDBACK_FAILED, LATE]
 
 @dataclass
 class TestRecord:
-    """How the notebook and the cross-check each found one test."""
+    """How the notebook and the cross-check each found one test, and the share of its points
+    it earns (:attr:`share`): the one rule, used by nbgrader's pipeline to score the test
+    (preprocessors/crosscheck_verdicts.py) and by the reports to explain it."""
 
     __test__ = False  # not a pytest class
 
     notebook_passed: bool | None = None  # None: the test did not run in the notebook
     notebook_message: str = ""
+    #: The share of the test's points the notebook's own run earned (0 to 1; None: not run).
+    notebook_share: float | None = None
     crosscheck: str = ""  # "pass", "fail", or "" (the cross-check does not judge this test)
     crosscheck_message: str = ""
+    #: The share the cross-check found (None: it does not judge this test).
+    crosscheck_share: float | None = None
+    #: Which parts passed and which lost points (checking.summary), as the cross-check found them.
+    parts: str = ""
+    #: The cross-check's first case whose error message was only worded badly ("" if none).
+    wording: str = ""
+    #: The cross-check failed it for error messages' wording alone: every value and outcome was right.
+    wording_only: bool = False
     note: str = ""
+
+    @classmethod
+    def of(cls, cell, verdict, judged_outside: bool) -> TestRecord:
+        """The one rule for a test: its cell as it ran in the notebook (unless the cross-check
+        alone judges it: ``judged_outside``) beside the cross-check's ``verdict`` (or None)."""
+        notebook_passed = None if judged_outside else passed_in_notebook(cell)
+        record = cls(notebook_passed=notebook_passed)
+        if notebook_passed is False:
+            record.notebook_message = _failure_text(cell)[:MESSAGE_CHARS]
+            stated = checking.score_in_message(record.notebook_message)
+            wrote_to_stderr = any(o.get("output_type") == "stream" and o.get("name") == "stderr"
+                                  for o in cell.get("outputs", []))
+            record.notebook_share = 0.0 if stated is None or wrote_to_stderr else stated
+        elif notebook_passed:
+            record.notebook_share = 1.0
+        if verdict is None:
+            return record
+        record.crosscheck = "pass" if verdict.passed else "fail"
+        record.crosscheck_message = "" if verdict.passed else verdict.message[:MESSAGE_CHARS]
+        record.crosscheck_share = verdict.score
+        record.parts = verdict.summary
+        record.wording = verdict.wording
+        record.wording_only = not verdict.passed and bool(verdict.wording) and not verdict.mistake
+        if notebook_passed is None:
+            record.note = "hidden tests: judged by the cross-check alone, outside the learner's kernel"
+        elif record.disagrees:
+            record.note = "the notebook passed this test but the cross-check failed: " + one_line(verdict.message, 400)
+        elif verdict.passed and notebook_passed is False:
+            record.note = "the cross-check passed but the notebook did not (see its output)"
+        return record
+
+    @classmethod
+    def from_json(cls, data: dict) -> TestRecord:
+        """A record as :func:`save_record` wrote it (one from before points were shared out
+        by part: all or nothing)."""
+        record = cls(**data)
+        if "notebook_share" not in data and record.notebook_passed is not None:
+            record.notebook_share = 1.0 if record.notebook_passed else 0.0
+        if "crosscheck_share" not in data and record.crosscheck:
+            record.crosscheck_share = 1.0 if record.crosscheck == "pass" else 0.0
+        return record
+
+    @property
+    def disagrees(self) -> bool:
+        """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
+        return bool(self.notebook_passed and self.crosscheck == "fail")
+
+    @property
+    def share(self) -> float:
+        """The share of the test's points it earns: the cross-check's, and no more than the
+        notebook's own run earned where the test ran there too (a visible self-check). The
+        notebook states its share rounded to a tenth of a percent: closer than that, the two agree."""
+        found = [s for s in (self.notebook_share, self.crosscheck_share) if s is not None]
+        if not found:
+            return 0.0
+        if len(found) == 2 and abs(found[0] - found[1]) < 0.0005:
+            return found[1]
+        return min(found)
+
+
+class _OneSubmission:
+    """What a record and a result of one submission both tell (``student_id``, ``assignment``, ``status``)."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.student_id}/{self.assignment}"
+
+    @property
+    def graded(self) -> bool:
+        return self.status == "graded"
 
 
 @dataclass
-class Record:
+class Record(_OneSubmission):
+    """What grading found out about one submission beyond its scores: the one record that
+    follows it from staging (staging.py) to the reports."""
+
     student_id: str
     assignment: str
     status: str = "graded"
@@ -94,60 +179,40 @@ class Record:
 
     @classmethod
     def from_json(cls, data: dict) -> Record:
-        tests = {name: TestRecord(**test) for name, test in data.pop("tests", {}).items()}
+        tests = {name: TestRecord.from_json(test) for name, test in data.pop("tests", {}).items()}
         return cls(**data, tests=tests)
 
+    def fail(self, reason: str) -> None:
+        """It could not be graded: it scores 0, and ``reason`` says why in one line."""
+        self.status, self.reason = "not graded", reason
 
-def records_folder(course_root: Path) -> Path:
-    return Path(course_root) / "results"
+    def flag(self, note: str) -> None:
+        """Something an instructor should look at."""
+        self.notes.append(note)
+        self.attention = True
+
+    def add_tests(self, tests: dict[str, TestRecord]) -> None:
+        """The tests as grading found them; a disagreement is flagged for the instructor."""
+        self.tests = tests
+        for name, test in tests.items():
+            if test.disagrees:
+                self.flag(f"{name}: notebook passed, cross-check failed")
 
 
-def record_path(course_root: Path, student: str, assignment: str) -> Path:
-    """A submission that could not be graded may carry any name: quote it into a file name."""
-    return records_folder(course_root) / _file_name(student) / f"{_file_name(assignment or '(none)')}.json"
-
-
-def _file_name(text: str) -> str:
-    quoted = quote(text, safe="")
-    return quoted.replace(".", "%2E") if set(quoted) <= {"."} else quoted
-
-
-def save_record(course_root: Path, record: Record) -> None:
-    path = record_path(course_root, record.student_id, record.assignment)
+def save_record(layout: CourseLayout, record: Record) -> None:
+    path = layout.record_path(record.student_id, record.assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_whole(path, json.dumps(asdict(record), indent=1, ensure_ascii=False))
 
 
-def read_records(course_root: Path) -> dict[tuple[str, str], Record]:
+def read_records(layout: CourseLayout) -> dict[tuple[str, str], Record]:
     records = {}
-    for path in sorted(records_folder(course_root).glob("*/*.json")):
+    for path in sorted(layout.records_folder.glob("*/*.json")):
         try:
             record = Record.from_json(json.loads(path.read_text()))
         except (ValueError, TypeError):  # a record from an older version, or cut short: ignore it
             continue
         records[(record.student_id, record.assignment)] = record
-    return records
-
-
-def test_records(executed: Path, verdicts: Path, found: dict[str, dict]) -> dict[str, TestRecord]:
-    """Every test's record: ``found`` (grade id -> notebook_passed, crosscheck, note, as
-    grading judged them) with the failure messages of the executed notebook and of the
-    cross-check's verdicts added."""
-    cross = json.loads(verdicts.read_text()) if verdicts.is_file() else {}
-    messages = {}
-    if executed.is_file():
-        notebook = nbformat.read(executed, as_version=4)
-        messages = {grade_id(c): _failure_text(c) for c in notebook.cells if is_test(c) and not passed_in_notebook(c)}
-    records = {}
-    for name, judged in found.items():
-        verdict = cross.get(name) or {}
-        records[name] = TestRecord(
-            notebook_passed=judged.get("notebook_passed"),
-            notebook_message=messages.get(name, "")[:MESSAGE_CHARS],
-            crosscheck=judged.get("crosscheck", ""),
-            crosscheck_message="" if verdict.get("passed", True) else str(verdict.get("message", ""))[:MESSAGE_CHARS],
-            note=judged.get("note", ""),
-        )
     return records
 
 
@@ -179,6 +244,17 @@ def mistake_of(message: str) -> str:
     return f"(no hint: {_shorten(first, NO_HINT_CHARS)})"
 
 
+#: The kinds of :class:`Mistake`.
+MISTAKE, MESSAGE = "mistake", "error message"
+
+
+def wording_of(message: str) -> str:
+    """An error message worded badly, as the report groups it: the case and what the message
+    does not name (without the advice that follows)."""
+    first = " ".join(message.split()).split("; say what is wrong")[0]
+    return _shorten(first, MISTAKE_CHARS)
+
+
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -203,6 +279,9 @@ class Mistake:
     test: str
     text: str
     source: str  # "cross-check" or "notebook"
+    #: MISTAKE: a value or an outcome was wrong (what to re-teach); MESSAGE: an error was
+    #: raised as it must be, but its message does not name what it must.
+    kind: str = "mistake"
 
     @property
     def key(self) -> str:
@@ -239,21 +318,30 @@ class TestResult:
     @property
     def disagrees(self) -> bool:
         """The notebook passed it and the cross-check failed it: someone may have fooled the notebook."""
-        return bool(self.record and self.record.notebook_passed and self.record.crosscheck == "fail")
+        return bool(self.record and self.record.disagrees)
 
-    def mistake(self, student_id: str, assignment: str) -> Mistake | None:
+    def mistakes(self, student_id: str, assignment: str) -> list[Mistake]:
+        """What went wrong in this test: the mistake (its hint), and an error message worded
+        badly, each apart (a test may have both)."""
         record = self.record
         if self.graded_by != "tests" or record is None:
-            return None
+            return []
         if record.crosscheck == "fail":
-            return Mistake(student_id, assignment, self.test, mistake_of(record.crosscheck_message), "cross-check")
+            found = []
+            if not record.wording_only:
+                found.append(Mistake(student_id, assignment, self.test, mistake_of(record.crosscheck_message),
+                                     "cross-check"))
+            if record.wording:
+                found.append(Mistake(student_id, assignment, self.test, wording_of(record.wording), "cross-check",
+                                     MESSAGE))
+            return found
         if record.notebook_passed is False:
-            return Mistake(student_id, assignment, self.test, mistake_of(record.notebook_message), "notebook")
-        return None
+            return [Mistake(student_id, assignment, self.test, mistake_of(record.notebook_message), "notebook")]
+        return []
 
 
 @dataclass
-class SubmissionResult:
+class SubmissionResult(_OneSubmission):
     student_id: str
     assignment: str
     status: str = "graded"
@@ -273,20 +361,11 @@ class SubmissionResult:
     tests: list[TestResult] = field(default_factory=list)
 
     @property
-    def key(self) -> str:
-        return f"{self.student_id}/{self.assignment}"
-
-    @property
-    def graded(self) -> bool:
-        return self.status == "graded"
-
-    @property
     def attention(self) -> bool:
         return bool(self.attention_reasons)
 
     def mistakes(self) -> list[Mistake]:
-        found = (t.mistake(self.student_id, self.assignment) for t in self.tests)
-        return [m for m in found if m is not None]
+        return [m for t in self.tests for m in t.mistakes(self.student_id, self.assignment)]
 
 
 @dataclass
@@ -314,23 +393,27 @@ class Results:
                 continue
             for t in s.tests:
                 record = t.record or TestRecord()
-                notebook = "" if record.notebook_passed is None else (t.max_score if record.notebook_passed else 0.0)
+                notebook = "" if record.notebook_share is None else round(t.max_score * record.notebook_share, 2)
                 rows.append({"student_id": s.student_id, "assignment": s.assignment, "test": t.test,
                              "score": t.score, "max_score": t.max_score, "graded_by": t.graded_by,
-                             "notebook_score": notebook, "crosscheck": record.crosscheck, "note": record.note})
+                             "notebook_score": notebook, "crosscheck": record.crosscheck, "note": record.note,
+                             "parts": record.parts})
         return rows
 
     def mistakes(self, assignment: str | None = None) -> list[Mistake]:
         return [m for s in self.submissions if s.graded and assignment in (None, s.assignment) for m in s.mistakes()]
 
     def mistake_rows(self) -> list[dict]:
-        return [{"student_id": m.student_id, "assignment": m.assignment, "test": m.test, "mistake": m.text}
-                for m in self.mistakes()]
+        return [{"student_id": m.student_id, "assignment": m.assignment, "test": m.test, "mistake": m.text,
+                 "kind": m.kind} for m in self.mistakes()]
 
-    def mistake_groups(self, assignment: str) -> list[MistakeGroup]:
-        """The chapter's mistakes, the one that most students made first."""
+    def mistake_groups(self, assignment: str, kind: str = MISTAKE) -> list[MistakeGroup]:
+        """The chapter's mistakes of ``kind`` (the mistakes to re-teach, or the error messages
+        worded badly), the one that most students made first."""
         by_key: dict[str, list[Mistake]] = {}
         for mistake in self.mistakes(assignment):
+            if mistake.kind != kind:
+                continue
             by_key.setdefault(mistake.key, []).append(mistake)
         groups = []
         for found in by_key.values():
@@ -375,17 +458,13 @@ class Results:
                 "max_score": next((s.max_score for s in graded), "")}
 
 
-def load(course_root: Path, open_gradebook=None) -> Results:
-    """The model of everything graded into this course directory (``open_gradebook``: how
-    to open its gradebook, if not by its path alone)."""
-    from nbgrader.api import Gradebook
-
-    course_root = Path(course_root)
-    records = read_records(course_root)
+def load(course) -> Results:
+    """The model of everything graded into the course directory ``course`` (a
+    :class:`~autograder.course.CourseDirectory`: its records and its gradebook)."""
+    records = read_records(course)
     found: dict[tuple[str, str], SubmissionResult] = {}
-    database = course_root / "gradebook.db"
-    if database.is_file():
-        with (open_gradebook or (lambda: Gradebook(f"sqlite:///{database}")))() as gradebook:
+    if course.gradebook_path.is_file():
+        with course.gradebook() as gradebook:
             for assignment in gradebook.assignments:
                 for submitted in assignment.submissions:
                     key = (submitted.student.id, assignment.name)

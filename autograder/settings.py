@@ -11,7 +11,7 @@ import argparse
 import os
 from dataclasses import dataclass, field, fields
 
-from autograder.collect import LMS_CHOICES
+from autograder.lms import LMS_CHOICES
 
 
 def _setting(default, help: str, flag: bool = True):

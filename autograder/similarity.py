@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.common import one_line
 from autograder.notebook_model import grade_id, is_answer, source_text
 from autograder.rebuild import answers_of
 
@@ -197,7 +198,7 @@ def compare(assignment: str, release, notebooks: Mapping[str, object],
         try:
             taken = answers_of(_readable(notebooks[student]))
         except Exception as error:  # noqa: BLE001 - whatever a notebook holds, the class is compared
-            notes[student].append(f"not compared: the notebook cannot be read ({_one_line(error)})")
+            notes[student].append(f"not compared: the notebook cannot be read ({one_line(error, 160)})")
             continue
         missing = []
         for unit, cell_type in units:
@@ -313,7 +314,7 @@ def _program_blocks(source: str, main: str) -> list[list[tuple[str, tuple[int, i
     except SyntaxError as error:
         raise _Unparsable(f"does not parse (line {error.lineno}: {error.msg})") from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise _Unparsable(f"does not parse ({_one_line(error)})") from None
+        raise _Unparsable(f"does not parse ({one_line(error, 160)})") from None
     tokens: list[list] = []
     names: list[tuple[int, str, bool]] = []  # (token index, name, a definition's)
     bound: set[str] = set()
@@ -616,8 +617,3 @@ def _minus(spans: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[t
                       for piece in ((s, min(e, t_start)), (max(s, t_end), e)) if piece[1] > piece[0]]
         left.extend(pieces)
     return left
-
-
-def _one_line(error: Exception | str, limit: int = 160) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"

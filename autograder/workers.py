@@ -19,9 +19,9 @@ from pathlib import Path
 import nbformat
 
 from autograder import crosscheck, execute
+from autograder.common import last_error_line
 from autograder.course import CourseDirectory
 from autograder.isolation import Isolation
-from autograder.logs import last_error_line
 
 
 @dataclass

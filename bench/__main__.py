@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["explorers", "grading", "similarity"]
+BENCHMARKS = ["explorers", "grading", "lengths", "similarity"]
 
 
 def main(argv: list[str]) -> int:

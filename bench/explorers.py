@@ -7,8 +7,8 @@ baseline measured in the same run:
   the PNG), measured in this process on the solution notebooks' own explorers, with the
   explorer's frame cache emptied before each move; baseline: plain matplotlib saving an
   empty figure of the same size;
-- browser: from the key press on the slider in JupyterLab (headless Chromium) to the new
-  image in the page, for positions not shown before (and apart, for revisited ones, which
+- browser: from the key press on the slider (or the click on a button) in JupyterLab
+  (headless Chromium) to the new image in the page, for positions not shown before (and apart, for revisited ones, which
   come from the frame cache); baseline: an explorer of the same size that draws one line
   of text, i.e. the cost of the round trip itself.
 
@@ -151,6 +151,27 @@ def _browser_ms(page, cell_index: int, handle_number: int) -> tuple[list[float],
     return fresh, revisits
 
 
+def _button_ms(page, cell_index: int, button_number: int) -> list[float]:
+    """Presses of one button (a step button's "step"), while it stays enabled: the times from
+    each press to the new image."""
+    from tests.browser.jupyterlab import figure_change_ms, settle_figure, watch_figure
+
+    button = page.locator(".jp-Notebook .jp-Cell").nth(cell_index).locator(".widget-button").nth(button_number)
+    button.scroll_into_view_if_needed()
+    times = []
+    for _ in range(MOVES):
+        if button.is_disabled():
+            break
+        settle_figure(page, cell_index)
+        watch_figure(page, cell_index)
+        button.click()
+        try:
+            times.append(figure_change_ms(page, timeout=10_000))
+        except Exception:  # noqa: BLE001 - a press that changes nothing is not timed
+            break
+    return times
+
+
 def browser_figures(kernel_rows: list[dict]) -> list[dict]:
     """Open every solution notebook with a slider explorer in JupyterLab and time key presses."""
     from tests.browser.jupyterlab import (
@@ -187,9 +208,16 @@ def browser_figures(kernel_rows: list[dict]) -> list[dict]:
                     figsize = next(r["figsize"] for r in kernel_rows if r["chapter"] == chapter and r["cell"] == cell)
                     for number in range(count):
                         fresh, revisits = _browser_ms(page, cell, number)
-                        rows.append({"chapter": chapter, "cell": cell, "slider": number,
+                        rows.append({"chapter": chapter, "cell": cell, "slider": f"{number + 1}",
                                      "browser_ms": _median(fresh), "revisit_ms": _median(revisits),
                                      "browser_baseline_ms": baseline[figsize]})
+                    buttons = page.locator(".jp-Notebook .jp-Cell").nth(cell).locator(".widget-button").count()
+                    for number in range(buttons):
+                        times = _button_ms(page, cell, number)
+                        if times:
+                            rows.append({"chapter": chapter, "cell": cell, "slider": f"b{number + 1}",
+                                         "browser_ms": _median(times), "revisit_ms": float("nan"),
+                                         "browser_baseline_ms": baseline[figsize]})
                 server.shutdown_kernels()
     finally:
         server.stop()
@@ -213,15 +241,16 @@ def main() -> None:
               f"{row['kernel_baseline_ms']:9.1f} {row['kernel_ms'] / row['kernel_baseline_ms']:6.1f}  {ok}")
     if os.environ.get("BENCH_BROWSER", "1") != "0":
         browser_rows = browser_figures(kernel_rows)
-        print(f"\nbrowser side: key press on a slider to the new image in JupyterLab, median of up to {MOVES} "
-              "presses to new positions (revisit: back to a position shown before)")
+        print(f"\nbrowser side: key press on a slider (or click on a button, b1, b2, ...) to the new image in "
+              f"JupyterLab, median of up to {MOVES} presses to new positions (revisit: back to a position "
+              "shown before)")
         print(f"{'chapter':28} {'explorer':26} {'slider':>6} {'ms':>7} {'baseline':>9} {'ratio':>6} {'revisit':>8}"
               "  target")
         for row in browser_rows:
             name = next(r["explorer"] for r in kernel_rows
                         if r["chapter"] == row["chapter"] and r["cell"] == row["cell"])
             ok = "ok" if row["browser_ms"] < BROWSER_TARGET_MS else f"> {BROWSER_TARGET_MS} ms"
-            print(f"{row['chapter']:28} {name:26} {row['slider'] + 1:6d} {row['browser_ms']:7.1f} "
+            print(f"{row['chapter']:28} {name:26} {row['slider']:>6} {row['browser_ms']:7.1f} "
                   f"{row['browser_baseline_ms']:9.1f} {row['browser_ms'] / row['browser_baseline_ms']:6.1f} "
                   f"{row['revisit_ms']:8.1f}  {ok}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

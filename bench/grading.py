@@ -21,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.course import SOLUTIONS, chapters, ensure_tools_on_path, notebook_name
+from autograder.course import ensure_tools_on_path
+from autograder.layout import SOLUTIONS, chapters, notebook_name
 from tests.grading import write_submission
 from tests.notebooks import solution_answers
 

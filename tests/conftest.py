@@ -28,7 +28,7 @@ SHARDS = {"test_jupyterlab.py": 2}
 
 
 def _chapter_index(item) -> int | None:
-    from autograder.course import chapters
+    from autograder.layout import chapters
 
     for index, chapter in enumerate(chapters()):
         if chapter in item.name:

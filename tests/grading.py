@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,34 @@ def hidden_test_lines(chapter: str) -> list[str]:
     lines = {line for line in lines if line not in public}
     assert lines, "the chapter has no hidden tests to look for"
     return sorted(lines)
+
+
+@functools.cache
+def _recorded(chapter: str):
+    from autograder import crosscheck
+
+    return crosscheck.record_cases(read(solution_path(chapter)))
+
+
+def judged_scores(chapter: str, answers: dict[str, str]) -> dict[str, float]:
+    """What each automatic test of ``chapter`` scores for ``answers`` (the others unanswered),
+    by the grader's own cross-check run in this process: points times the share earned.
+    For trusted answers only (the course's own): nothing here is sandboxed."""
+    from autograder import crosscheck
+    from autograder.notebook_model import answer_sources, grade_id, is_test, nbgrader_metadata
+
+    notebook = fill_answers(read(release_path(chapter)), answers)
+    tests = _recorded(chapter)
+    answer = crosscheck.run_in_process(crosscheck.job(read(solution_path(chapter)), answer_sources(notebook),
+                                                      tests, call_seconds=20))
+    verdicts = crosscheck.judge(tests, answer)
+    return {grade_id(c): round(float(nbgrader_metadata(c)["points"]) * verdicts[grade_id(c)].score, 2)
+            for c in notebook.cells if is_test(c)}
+
+
+def judged_score(chapter: str, answers: dict[str, str]) -> float:
+    """The automatic score of ``answers``, as :func:`judged_scores` finds it."""
+    return round(sum(judged_scores(chapter, answers).values()), 2)
 
 
 def run_grader(submissions: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -82,7 +111,7 @@ def tiny_gradebook(path: Path, scores: dict[str, dict], due: str | None = None, 
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
-    from autograder.collect import parse_timestamp
+    from autograder.common import parse_timestamp
 
     global _BLANK_GRADEBOOK
     if _BLANK_GRADEBOOK is None:  # nbgrader starts `alembic` for a new gradebook: once is enough

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.course import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
 from autograder.execute import SandboxKernelManager
+from autograder.layout import NOTEBOOKS, SOLUTIONS, chapters, notebook_name
 from autograder.notebook_model import Role, nbgrader_metadata, role
 
 REPOSITORY = SOLUTIONS.parent
@@ -135,6 +135,10 @@ def control_moves(control, count: int) -> list:
 
     import ipywidgets as widgets
 
+    from attention_course.explorer import StepButton
+
+    if isinstance(control, StepButton):  # one press of "step" at a time
+        return [min(control.max, control.value + k) for k in range(1, count + 1)]
     if isinstance(control, widgets.FloatLogSlider):
         start = math.log10(control.value)
         steps = [start + control.step * k for k in range(1, count + 1)]

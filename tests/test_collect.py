@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.collect import UsageError, collect
+from autograder.collect import collect
+from autograder.common import UsageError
 from tests.grading import CHAPTER, write_submission
 from tests.notebooks import ALL_CHAPTERS
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.collect import UsageError
+from autograder.common import UsageError
 from autograder.course import ConfigError, CourseDirectory, config_problems, config_text, configure, gradebook_revision
 from autograder.grade import grade
 from autograder.guard import StudentWorkGuard

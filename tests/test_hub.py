@@ -37,6 +37,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -46,7 +47,7 @@ import yaml
 from hub import PROXY_PROGRAM
 from hub.term import Term
 from tests.browser.jupyterlab import chromium, free_port
-from tests.grading import CHAPTER, hidden_test_lines
+from tests.grading import CHAPTER, hidden_test_lines, judged_score, judged_scores
 from tests.mistakes.qkv import WRONG
 from tests.notebooks import REPOSITORY, fill_answers, solution_answers
 from tests.test_red_team import ATTACKS
@@ -62,7 +63,9 @@ BEA_MISTAKE = WRONG["qkv_projections"]["W_k used for the values"]
 #: role -> (answers, written answer, automatic points it must get)
 WORK = {
     "ada": ({**ANSWERS}, WRITTEN, 6.0),  # all correct
-    "bea": ({"embed": ANSWERS["embed"], "qkv_projections": BEA_MISTAKE.source}, WRITTEN, 4.0),  # partly wrong
+    # partly wrong: the points of what is right, as the grader's own judge finds them here
+    "bea": ({"embed": ANSWERS["embed"], "qkv_projections": BEA_MISTAKE.source}, WRITTEN,
+            judged_score(CHAPTER, {"embed": ANSWERS["embed"], "qkv_projections": BEA_MISTAKE.source})),
     "mal": (ATTACKS["reads_solutions"][0], "", ATTACKS["reads_solutions"][1]),  # attacks the grader
 }
 #: How wide a phone is, in CSS pixels: a long hint must wrap there.
@@ -286,11 +289,20 @@ def student_gets_feedback(hub: Hub, user: LocalUser, token: str) -> tuple[str, s
     return path, model["content"]
 
 
+#: Every page the term opens, with what its console said: a step that fails leaves each one's
+#: screenshot and console in ARTIFACTS (:func:`leave_traces`).
+PAGES: list = []
+
+
 def log_in(browser, hub: Hub, user: LocalUser, next_path: str, viewport=None):
     """A browser page where ``user`` logged in through the hub's login page, at ``next_path``."""
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
+    page.console_lines = []
+    page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: page.console_lines.append(f"pageerror: {error}"))
+    PAGES.append((user.name, page))
     page.goto(f"{hub.url}/hub/login?next={urllib.parse.quote(next_path)}")
     page.fill("#username_input", user.name)
     page.fill("#password_input", user.password)
@@ -317,6 +329,10 @@ def hand_grade(page, hub: Hub, instructor: LocalUser, student: LocalUser) -> Non
     page.wait_for_url("**/formgrader/submissions/**")
     score = page.locator("input.score#understanding_1")
     score.wait_for()
+    # The inputs are in the page as it arrives, but a score is saved on "change" only once the
+    # formgrader has fetched the submission's grades and comments and bound a view to each
+    # input (formgrade.js, after the window's load event): typing before that saves nothing.
+    page.wait_for_function(FORMGRADER_READY)
     with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as saved:
         score.fill(HAND_SCORE)
         score.press("Tab")
@@ -330,9 +346,49 @@ def hand_grade(page, hub: Hub, instructor: LocalUser, student: LocalUser) -> Non
     page.screenshot(path=str(ARTIFACTS / "formgrader-hand-grade.png"))
 
 
+#: True once the formgrader's page can save a grade and a comment: FormGrader.init (formgrade.js)
+#: has fetched both and bound their views. (Its ``loaded`` flag is no sign: init stops before
+#: setting it where MathJax, which the page asks of a CDN, did not load.)
+FORMGRADER_READY = ("() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded"
+                    " && formgrader.comments && formgrader.comments.loaded)")
+
+
+def leave_traces() -> list[str]:
+    """A screenshot and the console of every page still open, in ARTIFACTS; their files."""
+    left = []
+    for number, (who, page) in enumerate(PAGES):
+        if page.is_closed():
+            continue
+        stem = ARTIFACTS / f"failed-{number}-{who}"
+        try:
+            page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
+            left.append(str(stem.with_suffix(".png")))
+        except Exception as error:  # a page that cannot be drawn still leaves its console
+            page.console_lines.append(f"(no screenshot: {error})")
+        stem.with_suffix(".console.txt").write_text("\n".join([f"url: {page.url}", *page.console_lines]) + "\n")
+        left.append(str(stem.with_suffix(".console.txt")))
+    return left
+
+
 def read_rows(path: Path) -> dict[str, dict]:
     with path.open(newline="") as handle:
         return {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == CHAPTER}
+
+
+@contextmanager
+def traces_on_failure(hub: Hub):
+    """On a failure inside the block: every open page's screenshot and console in ARTIFACTS,
+    and the hub's log tail on stdout (pytest shows it with the failure)."""
+    PAGES.clear()
+    try:
+        yield
+    except BaseException:
+        left = leave_traces()
+        print(f"\nthe pages' screenshots and consoles: {', '.join(left) or 'none open'}")
+        print(f"the hub's log, last lines:\n{hub.log_tail(80)}")
+        raise
+    finally:
+        PAGES.clear()
 
 
 @pytest.mark.slow
@@ -428,7 +484,7 @@ def test_a_term_on_jupyterhub():
             assert (course / "submitted" / user.name / CHAPTER / "timestamp.txt").is_file(), user.name
         phases.mark("collected (as the instructor)")
 
-        with chromium() as browser, ThreadPoolExecutor(max_workers=1) as pool:
+        with chromium() as browser, ThreadPoolExecutor(max_workers=1) as pool, traces_on_failure(hub):
             grading = pool.submit(hub.as_user, teach, sys.executable, "-m", "autograder", "grade", "--course",
                                   str(course), "--assignment", CHAPTER, "--jobs", "2", cwd=REPOSITORY)
             # Meanwhile the instructor logs in through the hub's login page, in Chromium.
@@ -477,8 +533,8 @@ def test_a_term_on_jupyterhub():
                 "ada's page lacks the hand grade"
             assert html.escape(HAND_COMMENT) in ada, "ada's feedback lacks the instructor's comment"
             assert "✔ embed: all" in ada and "✔ qkv_projections: all" in ada
-            assert float(rows[students["bea"].name]["score"]) == 4.0
-            assert "(Score: 4.0 / 8.0)" in bea and "✔ embed: all" in bea
+            assert float(rows[students["bea"].name]["score"]) == WORK["bea"][2] < 6.0
+            assert f"(Score: {WORK['bea'][2]} / 8.0)" in bea and "✔ embed: all" in bea
             assert BEA_MISTAKE.hint in html.unescape(bea), "bea's feedback lacks the hint for her mistake"
             assert float(rows[students["mal"].name]["score"]) == 0.0 and "(Score: 0.0 / 8.0)" in mal
             assert "READABLE: []" in html.unescape(mal), "the attacker's code could read something outside its sandbox"
@@ -487,6 +543,10 @@ def test_a_term_on_jupyterhub():
             path = urllib.parse.quote(pages["bea"][0])
             reader.goto(f"{hub.url}/user/{students['bea'].name}/files/{path}")
             reader.wait_for_selector(f"text={BEA_MISTAKE.hint}")
+            # Each test ends with its score and which parts lost points (points in proportion).
+            hidden = judged_scores(CHAPTER, WORK["bea"][0])["hidden_qkv_projections"]
+            page_text = reader.inner_text("body")
+            assert f"Score: {hidden:g} of 2 points" in page_text and "values: " in page_text, page_text[-2000:]
             fit = reader.evaluate(FITS_THE_WIDTH, BEA_MISTAKE.hint)
             reader.screenshot(path=str(ARTIFACTS / "feedback-bea-phone.png"), full_page=True)
             assert fit["page"][0] <= fit["page"][1], f"bea's feedback runs off a phone's screen: {fit}"

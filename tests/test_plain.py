@@ -36,3 +36,25 @@ def test_anything_else_is_refused(value):
 def test_malformed_data_is_refused(data):
     with pytest.raises((NotPlain, TypeError, ValueError)):
         decode(data)
+
+
+def test_a_random_generator_crosses_as_its_state():
+    generator = np.random.default_rng(11)
+    generator.random()
+    back = decode(encode((generator, 1)))[0]
+    assert type(back) is np.random.Generator and back is not generator
+    assert back.random(3).tolist() == generator.random(3).tolist()
+
+
+@pytest.mark.parametrize("state", [{"bit_generator": "MT19937", "state": {"key": [1], "pos": 0}},
+                                   {"bit_generator": "PCG64", "state": {"state": {"int": "1"}}}, [1, 2]])
+def test_a_generator_state_of_another_kind_is_refused(state):
+    with pytest.raises(NotPlain):
+        decode({"generator": encode(state)})
+
+
+def test_other_generators_are_refused():
+    with pytest.raises(NotPlain):
+        encode(np.random.Generator(np.random.MT19937(1)))
+    with pytest.raises(NotPlain):
+        encode(np.random.RandomState(1))

@@ -22,7 +22,15 @@ import pytest
 from autograder import crosscheck
 from autograder.sandbox import visible_paths
 from autograder.settings import Settings
-from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, scores_by_test, write_submission
+from tests.grading import (
+    CHAPTER,
+    grades_by_student,
+    judged_score,
+    read_csv,
+    run_grader,
+    scores_by_test,
+    write_submission,
+)
 from tests.notebooks import REPOSITORY, read, solution_answers, solution_path
 from tests.users import passable_for_all as _passable_for_all
 
@@ -44,6 +52,10 @@ FAST = ["--cell-timeout", "5", "--notebook-timeout", "120", "--call-timeout", "5
 BEACON_PORT, BEACON_HOSTS, OUTSIDE_ZIP = "BEACON_PORT", "BEACON_HOSTS", "OUTSIDE_ZIP"
 
 
+#: What WRONG_EMBED's honest work is worth: its values are wrong, its error contract right.
+WRONG_EMBED_SCORE = judged_score(CHAPTER, {"embed": WRONG_EMBED})
+
+
 def attack(code: str, then_embed: str = WRONG_EMBED) -> dict:
     """An answer cell for `embed` that runs ``code``, then defines a wrong `embed`."""
     return {"embed": code.strip() + "\n\n" + then_embed}
@@ -63,7 +75,7 @@ import numpy as np
 np.max = lambda *a, **k: 0.0
 np.testing.assert_allclose = lambda *a, **k: None
 np.allclose = lambda *a, **k: True
-"""), 0.0),
+"""), WRONG_EMBED_SCORE),
     "patches_checks": (attack("""
 import attention_course.checking as checking
 import attention_course.selfcheck.qkv as qkv
@@ -71,7 +83,7 @@ checking.check = lambda *a, **k: None
 qkv.check = lambda *a, **k: None
 qkv.check_embed = lambda *a, **k: None
 qkv.check_qkv_projections = lambda *a, **k: None
-"""), 0.0),
+"""), WRONG_EMBED_SCORE),
     "lying_array": (attack("", then_embed="""
 import numpy as np
 
@@ -87,7 +99,7 @@ def embed(tokens, vocabulary, E):
     if any(t not in vocabulary for t in tokens):
         raise ValueError(f"unknown token {[t for t in tokens if t not in vocabulary]}")
     return np.zeros((len(tokens), np.shape(E)[1])).view(Agreeable)
-"""), 0.0),
+"""), WRONG_EMBED_SCORE),  # its honest part is WRONG_EMBED's: zeros, and unknown tokens rejected by name
     "reads_the_callers_frame": (attack("", then_embed="""
 import inspect
 
@@ -106,7 +118,7 @@ def embed(tokens, vocabulary, E):
 ip = get_ipython()
 ip.set_custom_exc((BaseException,), lambda *args, **kwargs: None)
 ip.showtraceback = lambda *args, **kwargs: None
-"""), 0.0),
+"""), 0.0),  # its answer cell stops before its embed is defined
     "reads_solutions": (attack(f"""
 import os
 stolen = {{}}
@@ -135,7 +147,7 @@ for pattern in ["/tmp/*/course/gradebook.db", "/tmp/*/*/course/gradebook.db", "/
         except OSError:
             pass
 print("WRITTEN:", written)
-"""), 0.0),
+"""), WRONG_EMBED_SCORE),
     "kills_the_grader": (attack("""
 import os, signal
 for target in (os.getppid(), 1):
@@ -148,8 +160,8 @@ try:
 except OSError:
     pass
 os.kill(-1, signal.SIGKILL)
-"""), 0.0),
-    "exits_the_kernel": (attack("import os\nos._exit(0)"), 0.0),
+"""), 0.0),  # nothing of it is judged: its answers kill their process
+    "exits_the_kernel": (attack("import os\nos._exit(0)"), 0.0),  # its answers end their process: none is judged
     "never_ends": (beside_honest_embed("while True:\n    pass"), 3.0),
     "eats_memory": (beside_honest_embed("hog = bytearray(64 * 1024**3)"), 3.0),
     "prints_100_mb": (beside_honest_embed("print('x' * 100_000_000)\nfor _ in range(2000):\n    print('y' * 1000)"),
@@ -307,7 +319,7 @@ def test_tampered_tests_are_graded_as_the_source_says(attacked):
     rows = grades_by_student(out)
     assert float(rows[("tamperer", CHAPTER)]["auto_score"]) == 6.0
     assert float(rows[("tamperer", CHAPTER)]["max_score"]) == 8.0
-    assert float(rows[("tamperer_wrong", CHAPTER)]["auto_score"]) == 0.0
+    assert float(rows[("tamperer_wrong", CHAPTER)]["auto_score"]) == WRONG_EMBED_SCORE
     tests = scores_by_test(out)[("tamperer", CHAPTER)]
     assert set(tests) == {"check_embed", "hidden_embed", "check_qkv_projections", "hidden_qkv_projections",
                           "understanding_1"}
@@ -321,8 +333,12 @@ def test_cross_check_disagreements_are_reported_per_test(attacked):
                    and float(r["notebook_score"] or 0) > 0]
         assert flagged, f"{student}: no test where the notebook passed and the cross-check failed"
         assert student in result.stderr
-        # nbgrader scored the finding, and the student's feedback page says why.
-        assert all(float(notes[(student, test)]["score"]) == 0.0 for test in flagged)
+        # nbgrader scored the cross-check's finding, and the student's feedback page says why.
+        found = json.loads((out / "course" / "crosscheck" / student / f"{CHAPTER}.json").read_text())
+        for test in flagged:
+            row = notes[(student, test)]
+            assert float(row["score"]) == round(float(row["max_score"]) * found[test]["score"], 2) < float(
+                row["max_score"]), (student, test, row)
         page = (out / "feedback" / student / CHAPTER / f"{CHAPTER}.html").read_text()
         assert "the cross-check found:" in page, f"{student}: the feedback page does not explain the lost points"
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 
 from autograder import report, results
+from autograder.course import CourseDirectory
 from autograder.results import Record, Results, SubmissionResult, TestRecord, TestResult
 from tests.grading import CHAPTER, grades_by_student, read_csv, run_grader, write_submission
 from tests.mistakes import qkv
@@ -30,6 +32,12 @@ def failed(message: str, *, notebook: bool | None = False, crosscheck: str = "fa
 
 
 PASSED = TestRecord(notebook_passed=True, crosscheck="pass")
+#: A right function whose error message does not name the argument at fault.
+WORDING = ("softmax on an empty axis: raised ValueError as it should, but its message 'bad' does not name 'axis'; "
+           "say what is wrong so that the caller can fix it.")
+TERSE = TestRecord(notebook_passed=None, crosscheck="fail", crosscheck_message=WORDING, crosscheck_share=11 / 12,
+                   parts="values: all 9 cases right; errors: the message for an empty axis does not name 'axis'",
+                   wording=WORDING, wording_only=True)
 
 
 def submission(student: str, tests: dict[str, TestRecord | None], chapter: str = "02_scores", **extra):
@@ -54,7 +62,8 @@ def class_with_known_mistakes() -> Results:
                        crosscheck_message=TWO_KEYS + AXIS_HINT)
     ann = submission("ann", {"check_scaled": failed(TWO_KEYS + SCALE_HINT.format(4, 2)),
                              "hidden_scaled": failed("scaled on big keys: values differ\nHint:  "
-                                                     + SCALE_HINT.format(16, 4), notebook=None)})
+                                                     + SCALE_HINT.format(16, 4), notebook=None),
+                             "hidden_softmax": TERSE})
     bob = submission("bob", {"check_scaled": failed(TWO_KEYS + SCALE_HINT.format(4, 2)),
                              "check_softmax": failed("softmax on a row: values differ\nHint: " + AXIS_HINT)})
     cyd = submission("cyd", {"check_softmax": cheat, "check_scaled": None})
@@ -110,13 +119,13 @@ def test_hints_are_grouped_counted_and_listed_by_student(model):
 
 def test_mistakes_csv_rows_are_the_same_mistakes(model):
     rows = model.mistake_rows()
-    assert Counter(r["student_id"] for r in rows) == {"ann": 2, "bob": 2, "cyd": 1, "dan": 2}
+    assert Counter(r["student_id"] for r in rows) == {"ann": 3, "bob": 2, "cyd": 1, "dan": 2}  # ann's third: a message
     assert set(rows[0]) == set(results.MISTAKE_COLUMNS)
 
 
 def test_pass_rates_disagreements_and_attention(model):
     rates = {test: (passed, total) for test, passed, total in model.pass_rates("02_scores")}
-    assert rates == {"check_scaled": (1, 4), "hidden_scaled": (0, 1), "check_softmax": (0, 3)}
+    assert rates == {"check_scaled": (1, 4), "hidden_scaled": (0, 1), "check_softmax": (0, 3), "hidden_softmax": (0, 1)}
     assert [(s.student_id, t.test) for s, t in model.disagreements("02_scores")] == [("cyd", "check_softmax")]
     kinds = [(s.student_id, kind) for s, kind, _ in model.needing_attention()]
     assert kinds == [("eve", results.NOT_GRADED), ("dan", results.RUN_PROBLEM), ("cyd", results.DISAGREEMENT),
@@ -137,12 +146,13 @@ def test_grades_and_tests_rows_keep_their_columns(model):
 def test_records_round_trip_and_cover_submissions_that_never_reached_the_gradebook(tmp_path):
     kept = Record("ann", "02_scores", tests={"check_scaled": failed("x\nHint: y")}, seconds=1.5)
     odd = Record("../odd name", "", status="not graded", reason="no assignment folder in it", attention=True)
+    course = CourseDirectory(tmp_path)
     for record in (kept, odd):
-        results.save_record(tmp_path, record)
-    assert results.read_records(tmp_path) == {("ann", "02_scores"): kept, ("../odd name", ""): odd}
-    assert all(p.is_relative_to(results.records_folder(tmp_path)) for p in tmp_path.rglob("*.json"))
+        results.save_record(course, record)
+    assert results.read_records(course) == {("ann", "02_scores"): kept, ("../odd name", ""): odd}
+    assert all(p.is_relative_to(course.records_folder) for p in tmp_path.rglob("*.json"))
     assert not list(tmp_path.rglob("*.partial"))
-    loaded = results.load(tmp_path)  # no gradebook: only what could not be graded is there
+    loaded = results.load(course)  # no gradebook: only what could not be graded is there
     rows = {r["student_id"]: r for r in loaded.grade_rows()}
     assert rows["../odd name"]["status"] == "not graded"
     assert rows["ann"]["reason"] == "no grade recorded by nbgrader"
@@ -189,6 +199,19 @@ def test_the_page_says_what_went_wrong_and_who_needs_help(html):
                   "Cross-check disagreements", "check_softmax"):
         assert words in text, words
     assert text.index("Needs your attention") < text.index("Mistakes to re-teach") < text.index("Scores and tests")
+
+
+def test_error_messages_are_listed_apart_from_the_mistakes_to_reteach(model, html):
+    assert [g.label for g in model.mistake_groups("02_scores", results.MESSAGE)] == [results.wording_of(WORDING)]
+    assert all("does not name" not in g.label for g in model.mistake_groups("02_scores"))
+    text = " ".join(" ".join(parsed(html).cells).split())
+    assert text.index("Mistakes to re-teach") < text.index("Error messages") < text.index("Scores and tests")
+    assert "its message '…' does not name" not in text  # the label keeps the case's own words
+    assert "message 'bad' does not name 'axis'" in unescape(html)
+    assert "the values 3/4, the error contract (the right exception on bad input) 1/6" in html
+    rows = {(r["student_id"], r["test"]): r for r in model.mistake_rows()}
+    assert rows[("ann", "hidden_softmax")]["kind"] == results.MESSAGE
+    assert rows[("ann", "check_scaled")]["kind"] == results.MISTAKE
 
 
 def test_the_page_is_self_contained_and_every_figure_has_alt_text(html):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder import crosscheck
-from autograder.collect import UsageError
+from autograder.common import UsageError
 from autograder.isolation import Isolation
 from autograder.sandbox import RUNNER_FILES, visible_paths
 from autograder.settings import Settings

@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from attention_course.explorer import Explorer, explore, slider, temperature_slider, text_beside
 from attention_course.figures import (
     OUTLINE_COLOUR,
-    VALUE_CMAP,
     draw_attention_lines,
     draw_heatmap,
     message_figure,
@@ -93,37 +92,6 @@ def _call(function: Callable, *args, **kwargs):
 # --- Masks ------------------------------------------------------------------------------------
 
 
-def _draw_mask(ax, mask: np.ndarray, tokens: Sequence[str], title: str) -> None:
-    mask = np.asarray(mask, dtype=bool)
-    draw_heatmap(ax, mask.astype(float), tokens, tokens, title=title, xlabel="key (attended to)",
-                 ylabel="query (attends)", cmap=VALUE_CMAP, vmin=0, vmax=1, annotate=False)
-    for (i, j), allowed in np.ndenumerate(mask):
-        ax.text(j, i, "✓" if allowed else "·", ha="center", va="center", fontsize=10,
-                color="black" if allowed else "white")
-
-
-def plot_masks(causal_mask: Callable, padding_mask: Callable, length: int = 5) -> Figure:
-    """Your causal mask and your padding mask (``length`` real words) of the toy sentence,
-    side by side (light = may attend, ✓)."""
-    n = len(TOKENS)
-    causal, problem = _call(causal_mask, n)
-    if problem is None:
-        padding, problem = _call(padding_mask, length, n)
-    if problem is None:
-        shapes = {np.shape(causal), np.shape(padding)}
-        if shapes != {(n, n)}:
-            problem = f"The masks have shapes {sorted(shapes)}; expected {(n, n)}."
-    if problem is not None:
-        return message_figure(problem, width=9)
-    figure = new_figure(10, 4.4)
-    left, right = figure.subplots(1, 2)
-    _draw_mask(left, causal, TOKENS, "causal mask: a word sees itself and earlier words")
-    padded = list(TOKENS[:length]) + ["<pad>"] * (n - length)
-    _draw_mask(right, padding, padded, f"padding mask: only the {length} real words are keys")
-    figure.suptitle("Masks: True (light, ✓) = may attend, False (dark) = blocked")
-    return figure
-
-
 def plot_after_vs_before(tokens: Sequence[str], after: np.ndarray, before: np.ndarray) -> Figure:
     """Weights masked after the softmax (left) and before it (right), each row's sum beside it."""
     figure = new_figure(11, 4.4)
@@ -142,39 +110,6 @@ def plot_after_vs_before(tokens: Sequence[str], after: np.ndarray, before: np.nd
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
     figure.suptitle("Where the mask goes: after the softmax, rows no longer sum to 1")
-    return figure
-
-
-def _head_block(matrix: np.ndarray, head: int) -> np.ndarray:
-    width = matrix.shape[1] // HEADS
-    return matrix[:, head * width : (head + 1) * width]
-
-
-def plot_masked_weights(masked_attention: Callable, causal_mask: Callable) -> Figure:
-    """Your masked_attention with your causal_mask on the toy sentence (head 1's queries and
-    keys): every cell above the diagonal must be exactly 0."""
-    n = len(TOKENS)
-    mask, problem = _call(causal_mask, n)
-    if problem is None:
-        Q, K, V = (_head_block(X @ W, 1) for W in (W_Q, W_K, W_V))
-        result, problem = _call(masked_attention, Q, K, V, mask)
-    if problem is None:
-        weights = np.asarray(result[1], dtype=float)
-        if weights.shape != (n, n):
-            problem = f"Your weights have shape {weights.shape}; expected {(n, n)}."
-    if problem is not None:
-        return message_figure(problem, width=9)
-    above = np.triu(np.ones((n, n), dtype=bool), 1)
-    zeros = int(np.sum(weights[above] == 0))
-    figure = new_figure(7.5, 5.2)
-    ax = figure.add_subplot()
-    draw_heatmap(ax, weights, TOKENS, TOKENS, xlabel="key (attended to)", ylabel="query (attends)",
-                 vmin=0, vmax=1, annotate=False, colorbar_label="weight",
-                 title=f"masked weights: {zeros} of the {int(above.sum())} cells above the diagonal are exactly 0")
-    for (i, j), value in np.ndenumerate(weights):
-        # "0" only for an exact zero: a weight of 1e-9 would still read 0.00.
-        ax.text(j, i, "0" if value == 0 else f"{value:.2f}", ha="center", va="center", fontsize=8,
-                color="black" if value > 0.5 else "white")
     return figure
 
 
@@ -243,8 +178,9 @@ def plot_one_head_against_three(multi_head_attention: Callable, causal_mask: Cal
     figure = new_figure(13, 4.2)
     for ax, (weights, title) in zip(figure.subplots(1, 3), panels):
         draw_attention_lines(ax, [query], TOKENS, weights[i : i + 1], title=title, max_width=10)
-        best = int(np.argmax(weights[i]))
-        ax.set_xlabel(f"thickness = weight; most: '{TOKENS[best]}' {weights[i, best]:.2f}")
+        first, second = np.argsort(-weights[i], kind="stable")[:2]
+        ax.set_xlabel(f"thickness = weight; most: '{TOKENS[first]}' {weights[i, first]:.2f}, "
+                      f"then '{TOKENS[second]}' {weights[i, second]:.2f}")
     figure.suptitle(f"Where '{query}' looks: one head must blend, several heads each keep their own view")
     return figure
 

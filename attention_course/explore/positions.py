@@ -324,7 +324,7 @@ def offset_explorer(rotate_pairs: Callable) -> Explorer:
         curve.set_ylim(float(reference.min()) - 0.15 * spread, float(reference.max()) + 0.15 * spread)
         curve.set_xlim(OFFSETS[0] - 1, OFFSETS[-1] + 1)
         curve.set_xlabel("offset r − p between key and query")
-        curve.set_ylabel("(R_p q) · (R_r k)")
+        curve.set_ylabel("(q R_p) · (k R_r)")
         curve.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=8, frameon=False)
         words = figure.suptitle("Rotated q and k (d = 16, q = k = all ones):")
         number = text_beside(words, room=" r − p = -40, s = 200: q·k = 16.00")
@@ -395,6 +395,6 @@ def shift_test(rotate_pairs: Callable, shifts: Sequence[float] = (1, 10, 1000)) 
         print(error)
         return
     with np.printoptions(precision=3, suppress=True):
-        print("queries at positions", p, "keys at positions", r, "\nscores (R_p q)·(R_r k):\n", start)
+        print("queries at positions", p, "keys at positions", r, "\nscores (q R_p)·(k R_r):\n", start)
     for s, change in zip(shifts, changes):
         print(f"every position shifted by {s:>5g}: the scores change by at most {change:.1e}")

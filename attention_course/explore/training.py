@@ -85,6 +85,28 @@ class TrainingRun:
     def label(self) -> str:
         return f"{'with' if self.scaled else 'without'} ÷√d_k"
 
+    def all_right_from(self) -> int | None:
+        """The first step from which every request fetches its book to the end, or None."""
+        n = len(self.wanted)
+        first = None
+        for step in range(self.steps + 1):
+            if self.right(step) == n:
+                first = step if first is None else first
+            else:
+                first = None
+        return first
+
+    def rises(self) -> tuple[int, float]:
+        """How many steps made the loss larger, and the largest rise."""
+        steps = np.diff(self.losses)
+        return int(np.sum(steps > 0)), float(max(steps.max(initial=0.0), 0.0))
+
+    def score_spread(self, step: int = 0) -> float:
+        """The standard deviation of a request's scores at ``step``, averaged over the
+        requests: read from the weights, whose logarithms are the scores up to a constant."""
+        logs = np.log(np.maximum(self.weights[step], np.finfo(float).tiny))
+        return float(np.mean(np.std(logs, axis=1)))
+
 
 def initial_projections(d_model: int, d_k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Random W_q and W_k, each entry of variance 1/d_model, so that a query or key entry
@@ -173,12 +195,12 @@ def jacobian_figure(tokens: Sequence[str], weights: np.ndarray, jacobian: np.nda
     jacobian = np.asarray(jacobian, dtype=float)
     figure = new_figure(9.5, 3.8)
     left, right = figure.subplots(1, 2, width_ratios=[1, 1.3])
-    draw_bars(left, tokens, weights, title="the weights w = softmax(s)", xlabel="key", ylabel="weight",
+    draw_bars(left, tokens, weights, title="the weights a = softmax(s)", xlabel="key", ylabel="weight",
               highlight=int(np.argmax(weights)))
     limit = float(np.abs(jacobian).max())
     draw_heatmap(right, jacobian, tokens, tokens, cmap=VALUE_CMAP, vmin=-limit, vmax=limit,
-                 title="the Jacobian ∂w_i / ∂s_j", xlabel="score s_j that moves",
-                 ylabel="weight w_i that responds", colorbar_label="∂w_i / ∂s_j")
+                 title="the Jacobian ∂a_i / ∂s_j", xlabel="score s_j that moves",
+                 ylabel="weight a_i that responds", colorbar_label="∂a_i / ∂s_j")
     return figure
 
 
@@ -342,8 +364,10 @@ def scaling_figure(runs: dict[int, list[TrainingRun]]) -> Figure:
 
 def seeds_summary(gradient_step: Callable, task: LibraryTask, *, d_k: int = 64, seeds: Sequence[int] = range(5),
                   steps: int = 300, learning_rate: float = 0.3) -> None:
-    """Print, for a few random starts, how many requests each training gets right at the end."""
+    """Print, for a few random starts, how many requests each training gets right at the end,
+    then the range over the starts in one sentence."""
     n = len(REQUESTS)
+    finals: dict[bool, list[int]] = {True: [], False: []}
     for number, seed in enumerate(seeds):
         pair = [train(gradient_step, task, d_k=d_k, steps=steps, learning_rate=learning_rate, scaled=scaled,
                       seed=seed) for scaled in (True, False)]
@@ -356,17 +380,38 @@ def seeds_summary(gradient_step: Callable, task: LibraryTask, *, d_k: int = 64, 
         cells = "   ".join(f"{run.label()}: {run.right(run.steps):2d}/{n} (loss {run.losses[-1]:.3f})"
                            for run in pair)
         print(f"  start {seed}:   {cells}")
+        for run in pair:
+            finals[run.scaled].append(run.right(run.steps))
+    print(f"Over {len(finals[True])} starts: with ÷√d_k, {_span(finals[True], n)}; "
+          f"without it, {_span(finals[False], n)}.")
 
 
-def saturation_summary(runs: dict[int, list[TrainingRun]]) -> None:
-    """Print how peaked the weights are at the start: the average largest weight of a request."""
+def _span(counts: Sequence[int], n: int) -> str:
+    """'all 12 of 12 every time', or 'between 7 and 9 of 12'."""
+    low, high = min(counts), max(counts)
+    if low == high:
+        return f"all {n} of {n} every time" if low == n else f"{low} of {n} every time"
+    return f"between {low} and {high} of {n}"
+
+
+def scaling_summary(runs: dict[int, list[TrainingRun]]) -> None:
+    """Print what each run of the experiment did: how spread its scores and how peaked its
+    weights were at the start, how often the loss rose, and where it ended."""
+    n = len(REQUESTS)
     for d_k, pair in runs.items():
         for run in pair:
             if _problem_text(run):
                 print(_problem_text(run, "cell"))
                 return
             start = run.weights[0]
-            print(f"d_k = {d_k:2d}, {run.label():>13}: at step 0 a request's largest weight is "
-                  f"{start.max(axis=1).mean():.2f} on average (1/{start.shape[1]} = {1 / start.shape[1]:.2f} "
-                  f"would be even)")
-
+            print(f"d_k = {d_k:2d}, {run.label():>13}: at step 0 the scores spread {run.score_spread(0):.1f} "
+                  f"(standard deviation) and the largest weight is {start.max(axis=1).mean():.2f} on average "
+                  f"(1/{start.shape[1]} = {1 / start.shape[1]:.2f} would be even)")
+            late = run.losses[run.steps // 3:]
+            finish = (f"all {n} right from step {run.all_right_from()} on, loss {run.losses[-1]:.3f} at the end"
+                      if run.all_right_from() is not None else
+                      f"{run.right(run.steps)} of {n} right at the end; from step {run.steps // 3} on the loss "
+                      f"stays between {min(late):.3f} and {max(late):.3f}")
+            count, largest = run.rises()
+            rose = f"the loss rose at {count} of {run.steps} steps" + (f", by up to {largest:.3f}" if count else "")
+            print(f"{'':>25}{rose}; {finish}")

@@ -7,21 +7,20 @@ logarithms of their weights with those of the expected weights: both are softmax
 same scores, so log w - (its row mean) is proportional to the scores divided by the
 divisor, and the ratio of the two names the divisor that was used.
 
-Two promises of the chapter cannot be seen in a returned value, so the check functions
-guard the call itself: a warning on valid input (nbgrader scores a cell that writes one 0)
-fails the case, and so does a mask that is not a boolean array.
+A warning on valid input fails its case, in every check of the course (checking.py), and
+a mask that is not a boolean array fails as a result of the wrong dtype; this chapter's
+hints also explain those outcomes (:func:`explaining_outcomes`): which line of a masked
+softmax warns, and which matrix product's shapes did not fit.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import warnings
-from collections.abc import Callable
 
 import numpy as np
 
-from attention_course.checking import Case, check, close
+from attention_course.checking import WRONG_OUTCOME, Case, check, close, explains_outcome
 from attention_course.hints import safe
 
 T, F = True, False
@@ -185,62 +184,39 @@ MULTI_HEAD_CASES = [
 # --- Guards: what a returned value cannot show ----------------------------------------------
 
 
-class WarnedOnValidInput(Exception):
-    """The learner's function wrote a warning for valid input."""
-
-
-def _warning_advice(caught: warnings.WarningMessage) -> str:
-    text = f"{caught.category.__name__}: {caught.message}"
-    if "invalid value" in str(caught.message):
-        advice = (
+def _warning_advice(warning: Warning) -> str:
+    """What a warning of a masked softmax usually means, and how to compute it without one."""
+    text = str(warning)
+    if "invalid value" in text:
+        return (
             "a row with no allowed key makes its max -inf, and -inf - (-inf) is NaN: handle "
             "such rows without that subtraction, e.g. give them scores of 0 before the softmax "
-            "and zero weights after it (np.where(mask, weights, 0.0))."
+            "and zero weights after it (np.where(mask, weights, 0.0))"
         )
-    elif "overflow" in str(caught.message):
-        advice = "exp overflowed: subtract each row's largest allowed score before np.exp."
-    elif "divide" in str(caught.message):
-        advice = "a row of weights summed to 0: a row with no allowed key needs its own care."
-    else:
-        advice = "find the line that warns and compute it another way."
-    return (
-        f"it warned on valid input ({text}); nbgrader scores a cell that prints a warning 0. "
-        f"Hint: {advice}"
-    ).rstrip(".")
+    if "overflow" in text:
+        return "exp overflowed: subtract each row's largest allowed score before np.exp"
+    if "divide" in text:
+        return "a row of weights summed to 0: a row with no allowed key needs its own care"
+    return "find the line that warns and compute it another way"
 
 
-def _guarded(function: Callable, *, mask_result: bool = False) -> Callable:
-    """The learner's function, failing on a warning and (``mask_result``) on a mask that is
-    not a boolean array; a matrix product of shapes that do not fit gets a hint."""
+def explaining_outcomes(hint):
+    """``hint``, also asked about a call with the wrong outcome (checking.WRONG_OUTCOME): a
+    warning on valid input, or two shapes that did not fit a matrix product."""
 
-    @functools.wraps(function)
-    def guarded(*args, **kwargs):
-        __tracebackhide__ = True
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                result = function(*args, **kwargs)
-            except ValueError as error:
-                text = str(error)
-                if "matmul" in text or "not aligned" in text:
-                    raise ValueError(
-                        f"{text}\nHint: two shapes did not fit a matrix product. Vectors are rows: "
-                        "Q is (n_q, d_k) and K is (n_k, d_k), so the scores are Q @ K.T; "
-                        "the output is weights @ V"
-                    ) from None
-                raise
-        if caught:
-            raise WarnedOnValidInput(_warning_advice(caught[0]))
-        if mask_result and isinstance(result, np.ndarray) and result.dtype != bool:
-            raise TypeError(
-                f"the mask has dtype {result.dtype}; return a boolean array (True = may attend), "
-                "e.g. a comparison such as j <= i, or np.ones((n, n), dtype=bool)"
-            )
-        return result
+    @explains_outcome
+    @functools.wraps(hint)
+    def explained(case: Case, actual, expected, part: int) -> str | None:
+        if part != WRONG_OUTCOME:
+            return hint(case, actual, expected, part)
+        if isinstance(actual, Warning):
+            return _warning_advice(actual)
+        if isinstance(actual, ValueError) and ("matmul" in str(actual) or "not aligned" in str(actual)):
+            return ("two shapes did not fit a matrix product. Vectors are rows: Q is (n_q, d_k) and K is "
+                    "(n_k, d_k), so the scores are Q @ K.T; the output is weights @ V")
+        return None
 
-    return guarded
-
-
+    return explained
 
 
 def _bool_array(actual, shape) -> np.ndarray | None:
@@ -305,13 +281,13 @@ def padding_mask_hint(case: Case, actual, expected, part: int) -> str | None:
 
 
 def check_causal_mask(function, cases=None) -> None:
-    check("causal_mask", _guarded(function, mask_result=True),
-          CAUSAL_MASK_CASES if cases is None else cases, hint=causal_mask_hint)
+    check("causal_mask", function,
+          CAUSAL_MASK_CASES if cases is None else cases, hint=explaining_outcomes(causal_mask_hint))
 
 
 def check_padding_mask(function, cases=None) -> None:
-    check("padding_mask", _guarded(function, mask_result=True),
-          PADDING_MASK_CASES if cases is None else cases, hint=padding_mask_hint)
+    check("padding_mask", function,
+          PADDING_MASK_CASES if cases is None else cases, hint=explaining_outcomes(padding_mask_hint))
 
 
 # --- masked_attention -------------------------------------------------------------------------
@@ -461,10 +437,10 @@ def masked_attention_hint(case: Case, result, expected, part: int) -> str | None
 def check_masked_attention(function, cases=None) -> None:
     check(
         "masked_attention",
-        _guarded(function),
+        function,
         MASKED_ATTENTION_CASES if cases is None else cases,
         parts=("output", "weights"),
-        hint=masked_attention_hint,
+        hint=explaining_outcomes(masked_attention_hint),
         whole_result_hints=True,
     )
 
@@ -524,13 +500,13 @@ def merge_heads_hint(case: Case, actual, expected, part: int) -> str | None:
 
 
 def check_split_heads(function, cases=None) -> None:
-    check("split_heads", _guarded(function), SPLIT_HEADS_CASES if cases is None else cases,
-          hint=split_heads_hint)
+    check("split_heads", function, SPLIT_HEADS_CASES if cases is None else cases,
+          hint=explaining_outcomes(split_heads_hint))
 
 
 def check_merge_heads(function, cases=None) -> None:
-    check("merge_heads", _guarded(function), MERGE_HEADS_CASES if cases is None else cases,
-          hint=merge_heads_hint)
+    check("merge_heads", function, MERGE_HEADS_CASES if cases is None else cases,
+          hint=explaining_outcomes(merge_heads_hint))
 
 
 # --- multi_head_attention ---------------------------------------------------------------------
@@ -615,9 +591,9 @@ def multi_head_hint(case: Case, result, expected, part: int) -> str | None:
 def check_multi_head_attention(function, cases=None) -> None:
     check(
         "multi_head_attention",
-        _guarded(function),
+        function,
         MULTI_HEAD_CASES if cases is None else cases,
         parts=("output", "weights"),
-        hint=multi_head_hint,
+        hint=explaining_outcomes(multi_head_hint),
         whole_result_hints=True,
     )

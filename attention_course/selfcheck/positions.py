@@ -135,9 +135,10 @@ CLOCKWISE = (
     "(x0·cos θ − x1·sin θ, x0·sin θ + x1·cos θ)."
 )
 WRONG_PAIRS = (
-    "the wrong pairs were rotated: you turned column i together with column i + d/2 (first "
-    "half with second half). Rotate adjacent pairs: columns 2i and 2i+1, i.e. X[:, 0::2] "
-    "with X[:, 1::2]."
+    "you paired column i with column i + d/2 (the first half with the second half), as "
+    "GPT-NeoX's code does. In a model that is not wrong: it is the adjacent pairing after a fixed "
+    "reordering of W_q's and W_k's columns. But rotate_pairs is specified with adjacent pairs: "
+    "columns 2i and 2i+1, i.e. X[:, 0::2] with X[:, 1::2]."
 )
 ROW_INDEX = (
     "the angles use the row number 0, 1, 2, ... instead of `positions`: row p turns by "
@@ -153,7 +154,7 @@ NOT_A_ROTATION = (
 )
 SCORES_CHANGED = (
     "after rotating, the dot products between rows are not the expected ones: with a right "
-    "rotation, (R_p q)·(R_r k) depends only on p − r, so shifting every position by the same "
+    "rotation, (q R_p)·(k R_r) depends only on p − r, so shifting every position by the same "
     "s leaves every q·k unchanged. Yours does not: look at how each pair's angle is made."
 )
 SCORES_RIGHT_VALUES_WRONG = (

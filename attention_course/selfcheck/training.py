@@ -130,30 +130,30 @@ def softmax_gradient_hint(w: np.ndarray, g: np.ndarray | None, actual, expected)
     rows_sum_to_zero = np.allclose(actual.sum(axis=-1), 0, atol=1e-9 * max(1.0, float(np.abs(actual).max())))
     positive = np.all(w > 0)
     if not rows_sum_to_zero and positive and _same_per_row(actual / w):
-        return ("the softmax Jacobian's diagonal term is missing: you returned -w * Σ(w * g), only the "
-                "off-diagonal part. The full gradient is w * (g - Σ_j w_j g_j): keep the w * g term.")
+        return ("the softmax Jacobian's diagonal term is missing: you returned -a * Σ(a * g), only the "
+                "off-diagonal part. The full gradient is a * (g - Σ_j a_j g_j): keep the a * g term.")
     if g is not None:
         wg = w * g
         if w.ndim >= 2 and close(actual, w * (g - wg.sum(axis=0, keepdims=True))):
-            return ("the sum is taken over the wrong axis (axis 0, across the queries): sum w * g along the "
+            return ("the sum is taken over the wrong axis (axis 0, across the queries): sum a * g along the "
                     "last axis, the keys, with keepdims=True.")
         if w.ndim >= 2 and close(actual, w * (g - np.sum(wg))):
-            return "you summed w * g over the whole array: sum along the last axis only (axis=-1, keepdims=True)."
+            return "you summed a * g over the whole array: sum along the last axis only (axis=-1, keepdims=True)."
         if w.ndim == 2 and w.shape[0] == w.shape[1] and close(actual, w * (g - wg.sum(axis=-1)[None, :])):
-            return ("the row sums were broadcast across the wrong axis: (w * g).sum(axis=-1) drops the axis, "
+            return ("the row sums were broadcast across the wrong axis: (a * g).sum(axis=-1) drops the axis, "
                     "so row i's sum lands in column i. Keep it with keepdims=True.")
         if close(actual, w * (g - g.sum(axis=-1, keepdims=True))):
-            return ("the sum must be weighted: Σ_j w_j g_j, not Σ_j g_j. Multiply grad_weights by the "
+            return ("the sum must be weighted: Σ_j a_j g_j, not Σ_j g_j. Multiply grad_weights by the "
                     "weights before summing.")
         if close(actual, w * (1 - w) * g):
-            return ("you kept only the diagonal of the Jacobian, w_j (1 - w_j) g_j: each score also moves "
-                    "every other weight. The full gradient is w * (g - Σ_j w_j g_j).")
+            return ("you kept only the diagonal of the Jacobian, a_j (1 - a_j) g_j: each score also moves "
+                    "every other weight. The full gradient is a * (g - Σ_j a_j g_j).")
         if close(actual, g - wg.sum(axis=-1, keepdims=True)):
-            return "multiply by the weights: the gradient is w * (g - Σ_j w_j g_j), not g - Σ_j w_j g_j."
+            return "multiply by the weights: the gradient is a * (g - Σ_j a_j g_j), not g - Σ_j a_j g_j."
     if not rows_sum_to_zero:
         return ("each row of the gradient with respect to the scores must add up to 0 (adding a constant to "
                 "every score of a row changes no weight), and yours do not: is the sum taken over the wrong "
-                "axis? Sum w * g along the last axis (the keys), with keepdims=True.")
+                "axis? Sum a * g along the last axis (the keys), with keepdims=True.")
     return None
 
 
@@ -172,7 +172,7 @@ def _factor_hint(factor: float, d_k: int) -> str | None:
     root = math.sqrt(d_k)
     named = [
         (-1.0, "the sign is flipped: these are the gradients of -L. Check the sign of the softmax part: "
-               "dS = W * (dW - Σ_j W_j dW_j)."),
+               "dS = A * (dA - Σ_j A_j dA_j)."),
         (root, f"the 1/√d_k is missing from the backward pass: the scores are Q Kᵀ / √d_k, so dQ and dK "
                f"are divided by √d_k too (here √{d_k} = {root:.4g})."),
         (1 / root, f"you divided by √d_k twice (or by d_k = {d_k}): the backward pass divides dQ and dK by "
@@ -215,13 +215,13 @@ def attention_backward_hint(case: Case, result, expected, part: int) -> str | No
     if part == 2 or not close(dV, dV_e):
         if dV.shape == dV_e.shape and not close(dV, dV_e):
             if close(dV, -dV_e):
-                return "the sign is flipped: dV = Wᵀ · grad_output, with a plus sign (and so are dQ and dK)."
+                return "the sign is flipped: dV = Aᵀ · grad_output, with a plus sign (and so are dQ and dK)."
             if close(dV, _softmax_rows(Q @ K.T).T @ G):
                 return ("dV was made with weights from unscaled scores: the forward pass divides Q Kᵀ by √d_k "
                         "before the softmax, and the backward pass must use those same weights.")
             if n_q == n_k and close(dV, weights @ G):
-                return "the products are in the wrong order: dV = Wᵀ @ grad_output, the weights transposed."
-            return "dV = Wᵀ @ grad_output, with W the attention weights softmax(Q Kᵀ / √d_k)."
+                return "the products are in the wrong order: dV = Aᵀ @ grad_output, the weights transposed."
+            return "dV = Aᵀ @ grad_output, with A the attention weights softmax(Q Kᵀ / √d_k)."
     factor = constant_factor(mine, right) if part < 2 else None
     if factor is not None:
         message = _factor_hint(factor, d_k)

@@ -7,8 +7,9 @@
   from its outputs, apply the late penalty and fill the gradebook;
 - feedback: ``HideHiddenTests`` before nbgrader's own steps, ``WrapLongLines`` after them.
 
-Their folders (``executed``, ``crosscheck``, ``release``) are relative to the course
-directory, where nbgrader runs its steps.
+Each reads the files it needs where the course directory's layout keeps them (layout.py),
+in the directory nbgrader's configuration names (``c.CourseDirectory.root``, by default
+the folder nbgrader runs in).
 """
 
 from autograder.preprocessors.crosscheck_verdicts import CrossCheckVerdicts

@@ -4,23 +4,13 @@ due date the course's configuration sets, even when it was changed since the las
 
 from __future__ import annotations
 
-from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from autograder.late import CourseTerm
+from autograder.late import write_due_dates
 
 
 class ApplyDueDates(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        when = CourseTerm(parent=self).due_date(info["assignment"])
-        if when is not None:
-            with Gradebook(info["db_url"], self.config.CourseDirectory.get("course_id", "")) as gradebook:
-                try:
-                    assignment = gradebook.find_assignment(info["assignment"])
-                except MissingEntry:
-                    return nb, resources
-                if assignment.duedate != when:
-                    assignment.duedate = when
-                    gradebook.db.commit()
+        write_due_dates(self.config, info["db_url"], log=lambda line: None, only=info["assignment"])
         return nb, resources

@@ -7,22 +7,17 @@ cross-check's finding), never a traceback that would quote hidden code.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
 
+from autograder.layout import CourseLayout
 from autograder.notebook_model import grade_id, is_test
 
 
 class HideHiddenTests(NbGraderPreprocessor):
-    release_directory = Unicode("release", help="folder of released notebooks: <assignment>/<name>.ipynb (relative "
-                                                "to the course directory)").tag(config=True)
-
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        path = Path(self.release_directory) / info["assignment"] / f"{info['notebook']}.ipynb"
+        path = CourseLayout.of_config(self.config).release_notebook(info["assignment"])
         released = {grade_id(c): c.source for c in nbformat.read(path, as_version=4).cells if grade_id(c)}
         for cell in nb.cells:
             if not is_test(cell):

@@ -1,8 +1,8 @@
 """``ReplayOutputs``: nbgrader's Execute, replaced by the run in the sandbox.
 
 The grading command rebuilds every submission from the release (rebuild.py) and runs it in
-the sandbox first (in parallel, outside nbgrader), writing the executed notebook to
-``<executed_directory>/<student>/<assignment>/<notebook>.ipynb``. This step puts that
+the sandbox first (in parallel, outside nbgrader), writing the executed notebook where the
+course directory's layout keeps it (``executed/``, layout.py). This step puts that
 notebook, cells and outputs, in place of the one nbgrader is grading, so nbgrader scores
 exactly what ran in the sandbox. It runs no code.
 
@@ -13,19 +13,17 @@ student's submission that the grading command graded. Otherwise (never run, subm
 again since, or the tests changed) it refuses, in one line: grade it with ``python -m
 autograder grade --course DIR`` (the directory named).
 
-``executed_directory`` is relative to the course directory (nbgrader runs its steps there).
 """
 
 from __future__ import annotations
 
 import copy
 import os
-from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
 
+from autograder.layout import CourseLayout
 from autograder.notebook_model import grade_id, is_test, source_text
 from autograder.rebuild import same_answers
 
@@ -36,13 +34,10 @@ def grade_it() -> str:
 
 
 class ReplayOutputs(NbGraderPreprocessor):
-    executed_directory = Unicode("executed", help="folder of executed notebooks: <student>/<assignment>/<name>.ipynb "
-                                                  "(relative to the course directory)").tag(config=True)
-
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         key = f"{info['student']}/{info['assignment']}"
-        path = Path(self.executed_directory) / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb"
+        path = CourseLayout.of_config(self.config).executed_notebook(info["student"], info["assignment"])
         if not path.is_file():
             raise ValueError(f"{key} has not been run in the sandbox: {grade_it()} (nbgrader's own autograde would "
                              f"run student code unsandboxed)")

@@ -31,6 +31,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    # Every page the tests open is served on loopback. A page that also asks for something
+    # outside (nbconvert's HTML, feedback pages included, loads MathJax from a CDN) must not
+    # wait for this machine's network, which may answer at once or drop the request and keep
+    # the page from loading for a minute: no name but loopback's resolves, on every machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 

@@ -8,8 +8,8 @@ writes to stderr (nbgrader would score it 0), that every widget renders and ever
 an image. In the solution notebooks every explorer (a cell that calls a
 ``*_explorer(...)`` function) is exercised: every slider moved with the keyboard (and the
 first of each explorer dragged with the mouse), every drop-down set to another option,
-every text box typed in, and the figure must change each time. A notebook or explorer that
-fails is screenshotted whole into test-artifacts/browser/ (every one with
+every text box typed in, every enabled button pressed, and the figure must change each time.
+A notebook or explorer that fails is screenshotted whole into test-artifacts/browser/ (every one with
 ATTENTION_SCREENSHOTS=all: a tall page costs seconds of the machine's time to draw).
 
 Under `make test` the chapters are split in two halves (tests/conftest.py, SHARDS), each
@@ -122,7 +122,8 @@ def _problems(kind: str, cells: list[dict]) -> list[str]:
 
 def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
     """Move every slider of an explorer cell by keyboard (the first also by mouse), set every drop-down to
-    another option, type in every text box.
+    another option, type in every text box, press every button that is enabled (in order, so that a step
+    button's "start again" is pressed after its "step").
 
     Returns what did not change the figure.
     """
@@ -189,7 +190,20 @@ def _exercise_explorer(page, cell: dict, chapter: str) -> list[str]:
         except Exception:  # noqa: BLE001
             failures.append(f"cell {index}: choosing another option in drop-down {number + 1} did not change "
                             f"the figure")
-    if handles.count() + boxes.count() + selects.count() == 0:
+    buttons = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".widget-button")
+    for number in range(buttons.count()):
+        button = buttons.nth(number)
+        if button.is_disabled():  # a button that would change nothing (a step button's "start again" at 0)
+            continue
+        settle_figure(page, index)
+        watch_figure(page, index)
+        button.click()
+        try:
+            figure_change_ms(page, timeout=20_000)
+        except Exception:  # noqa: BLE001
+            failures.append(f"cell {index}: pressing button {number + 1} ({button.inner_text()!r}) did not change "
+                            f"the figure")
+    if handles.count() + boxes.count() + selects.count() + buttons.count() == 0:
         failures.append(f"cell {index}: an explorer without a control to move")
     if failures or EVERY_SCREENSHOT:
         settle_figure(page, index)

@@ -16,6 +16,9 @@ def test_the_report_opens_offline_from_its_file(page, tmp_path):
     page.wait_for_load_state("load")
     assert page.title() == "Grading report"
     assert page.locator("h2#attention").inner_text().startswith("Needs your attention")
+    # How points are shared, and the error messages apart from the mistakes to re-teach.
+    assert page.locator("h3", has_text="Error messages").is_visible()
+    assert page.get_by_text("Each test's points are shared out by what its cases check").is_visible()
     images = page.locator("img")
     assert images.count() == 3
     for index in range(images.count()):  # every figure decoded and drawn, with alt text

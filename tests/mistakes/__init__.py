@@ -3,7 +3,10 @@
 A chapter's module holds ``CHAPTER`` (its folder name), ``WRONG`` and ``RIGHT``:
 ``{function: {label: entry}}``. A RIGHT entry is the answer cell's source. A WRONG entry
 is a :class:`Wrong`: the source, and words of the hint the learner must be given for it,
-so that a test proves the checks name the mistake and not only catch it.
+so that a test proves the checks name the mistake and not only catch it. An optional
+``ERRORS_ONLY`` holds, as :class:`Wrong` entries too, implementations whose values are all
+right and whose error contract is not (a message that names the wrong thing, a bad input not
+rejected): each must keep at least two thirds of its function's points, and be told.
 """
 
 from __future__ import annotations

@@ -375,3 +375,17 @@ def best_match(query, catalog_keys):
 ''',
     },
 }
+
+#: Right values, a wrong error contract: keeps at least two thirds and is told (tests/test_mistakes.py).
+ERRORS_ONLY = {
+    "library_search": {
+        "temperature 0 not rejected": Wrong(
+            "import numpy as np\n\n"
+            "def library_search(query, catalog_keys, catalog_values, temperature=1.0):\n"
+            "    query = np.asarray(query, dtype=float)\n"
+            "    scores = np.asarray(catalog_keys, dtype=float) @ query / (np.sqrt(query.size) * temperature)\n"
+            "    weights = softmax(scores)\n"
+            "    return weights, weights @ np.asarray(catalog_values, dtype=float)\n",
+            hint="should raise ValueError"),
+    },
+}

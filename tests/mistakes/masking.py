@@ -728,3 +728,56 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, h, mask=None):
 ''',
     },
 }
+
+#: Right values, a wrong error contract: keeps at least two thirds and is told (tests/test_mistakes.py).
+ERRORS_ONLY = {
+    "causal_mask": {
+        "a message without n's value": Wrong(
+            "import numpy as np\n\n"
+            "def causal_mask(n):\n"
+            "    if n < 1:\n"
+            "        raise ValueError('n must be positive')\n"
+            "    return np.tri(n, dtype=bool)\n",
+            hint="its message 'n must be positive' does not name '0'"),
+    },
+    "padding_mask": {
+        "n < 1 not rejected": Wrong(
+            "import numpy as np\n\n"
+            "def padding_mask(length, n):\n"
+            "    if not 0 <= length <= n:\n"
+            "        raise ValueError(f'length={length} must lie between 0 and n={n}')\n"
+            "    return np.broadcast_to(np.arange(n) < length, (n, n)).copy()\n",
+            hint="should raise ValueError"),
+    },
+    "split_heads": {
+        "no check of h < 1 (ZeroDivisionError)": Wrong(
+            "import numpy as np\n\n"
+            "def split_heads(X, h):\n"
+            "    X = np.asarray(X)\n"
+            "    n, d = X.shape\n"
+            "    if d % h:\n"
+            "        raise ValueError(f'h={h} does not divide d={d}')\n"
+            "    return np.stack([X[:, i * (d // h):(i + 1) * (d // h)] for i in range(h)])\n",
+            hint="raised ZeroDivisionError"),
+    },
+    "multi_head_attention": {
+        "a message without the value of h": Wrong(
+            "import numpy as np\n\n"
+            "def multi_head_attention(X, W_q, W_k, W_v, W_o, h, mask=None):\n"
+            "    X = np.asarray(X, dtype=float)\n"
+            "    n = X.shape[0]\n"
+            "    Q, K, V = (X @ np.asarray(W, dtype=float) for W in (W_q, W_k, W_v))\n"
+            "    if h < 1 or Q.shape[1] % h or V.shape[1] % h:\n"
+            "        raise ValueError('h must divide both d_k and d_v')\n"
+            "    mask = np.ones((n, n), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)\n"
+            "    if mask.shape != (n, n):\n"
+            "        raise ValueError(f'mask has shape {mask.shape}, not ({n}, {n})')\n"
+            "    outputs, weights = [], []\n"
+            "    for q, k, v in zip(split_heads(Q, h), split_heads(K, h), split_heads(V, h)):\n"
+            "        output, w = masked_attention(q, k, v, mask)\n"
+            "        outputs.append(output)\n"
+            "        weights.append(w)\n"
+            "    return merge_heads(np.stack(outputs)) @ np.asarray(W_o, dtype=float), np.stack(weights)\n",
+            hint="its message 'h must divide both d_k and d_v' does not name"),
+    },
+}

@@ -166,7 +166,7 @@ def rotate_pairs(X, positions, base=10000.0):
     x0, x1 = X[:, :h], X[:, h:]
     return np.hstack([x0 * np.cos(angles) - x1 * np.sin(angles),
                       x0 * np.sin(angles) + x1 * np.cos(angles)])
-''', hint="the wrong pairs were rotated"),
+''', hint="paired column i with column i + d/2"),
         "13: frequency exponent i/d instead of 2i/d": Wrong('''
 import numpy as np
 
@@ -401,5 +401,25 @@ def rotate_pairs(X, positions, base=10000.0):
     turned[:, 0::2], turned[:, 1::2] = -X[:, 1::2], X[:, 0::2]
     return X * np.cos(theta) + turned * np.sin(theta)
 ''',
+    },
+}
+
+#: Right values, a wrong error contract: keeps at least two thirds and is told (tests/test_mistakes.py).
+ERRORS_ONLY = {
+    "rotate_pairs": {
+        "the message names d, not X": Wrong(
+            "import numpy as np\n\n"
+            "def rotate_pairs(X, positions, base=10000.0):\n"
+            "    X = np.asarray(X, dtype=float)\n"
+            "    d = X.shape[1]\n"
+            "    if d % 2:\n"
+            "        raise ValueError(f'd must be even, got {d}')\n"
+            "    theta = np.outer(np.asarray(positions, dtype=float), base ** (-np.arange(0, d, 2) / d))\n"
+            "    even, odd = X[:, 0::2], X[:, 1::2]\n"
+            "    out = np.empty_like(X)\n"
+            "    out[:, 0::2] = even * np.cos(theta) - odd * np.sin(theta)\n"
+            "    out[:, 1::2] = even * np.sin(theta) + odd * np.cos(theta)\n"
+            "    return out\n",
+            hint="its message 'd must be even, got 9' does not name 'X'"),
     },
 }

@@ -54,7 +54,8 @@ WRONG = {
             Wrong("import numpy as np\n\n"
             "def qkv_projections(X, W_q, W_k, W_v):\n"
             "    X = np.asarray(X, dtype=float)\n"
-            "    return X @ W_q, X @ W_k, X @ W_v\n", hint='raised ValueError as it should, but its message')
+            "    return X @ W_q, X @ W_k, X @ W_v\n",
+            hint="the message for W_q with the wrong number of rows does not name")
         ),
         "W_k used for the values": (
             Wrong("import numpy as np\n\n"

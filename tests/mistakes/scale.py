@@ -66,6 +66,20 @@ def online_softmax(x):
         m = new
     return np.exp(x - m) / total
 ''', hint="-inf made NaN"),
+        "started from the first entry (m = x[0], sum 1): NaN after two leading -inf": Wrong('''
+import numpy as np
+
+def online_softmax(x):
+    x = np.asarray(x, dtype=float)
+    if x.size == 0:
+        raise ValueError(f"x is empty, shape {x.shape}")
+    m, total = x[0], 1.0
+    for value in x[1:]:
+        new = max(m, value)
+        total = total * np.exp(m - new) + np.exp(value - new)
+        m = new
+    return np.exp(x - m) / total
+''', hint="two or more -inf come first"),
         "an empty array is not rejected": Wrong('''
 import numpy as np
 

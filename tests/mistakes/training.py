@@ -169,7 +169,7 @@ def attention_backward(Q, K, V, grad_output):
     dW = G @ V.T
     dS = W * (dW - np.sum(W * dW, axis=1, keepdims=True))
     return dS @ K / root, dS.T @ Q / root, W @ G
-''', hint="dV = Wᵀ @ grad_output"),
+''', hint="dV = Aᵀ @ grad_output"),
         "16: the sign flipped (gradients of -L)": Wrong('''
 import numpy as np
 
