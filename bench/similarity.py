@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import similarity
-from autograder.course import chapters, notebook_name
+from autograder.layout import chapters, notebook_name
 from tests import classroom
 from tests.notebooks import read, release_path
 

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from autograder import report
-from autograder.course import chapters
+from autograder.layout import chapters
 from autograder.results import Results
 from autograder.similarity import CODE, CODE_AS_TEXT, TEXT, compare
 from autograder.similarity_report import (
