@@ -52,7 +52,7 @@ def feedback_only(out: Path | None, settings: Settings | None = None, log=print,
         "no notebook ran.")
     model = results.load(course_dir)
     touched = [Record(student, assignment) for assignment, student in chosen]
-    outputs.write(place, course_dir, touched, model)
+    outputs.write(place, course_dir, touched, model, settings)
     keys = {(s, a) for a, s in chosen}
     return [{**row, "attention": (row["student_id"], row["assignment"]) in failed}
             for row in model.grade_rows() if (row["student_id"], row["assignment"]) in keys]

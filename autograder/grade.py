@@ -100,7 +100,7 @@ def grade(submissions_path: Path | None, out: Path | None, settings: Settings | 
     for record in records:
         results.save_record(course_dir, record)
     model = results.load(course_dir)
-    outputs.write(place, course_dir, records, model)
+    outputs.write(place, course_dir, records, model, settings)
     this_run = {(r.student_id, r.assignment): r for r in records}
     return [{**row, "attention": this_run[key].attention or not this_run[key].graded}
             for row in model.grade_rows() if (key := (row["student_id"], row["assignment"])) in this_run]

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field, fields
 
 from autograder.lms import LMS_CHOICES
+from autograder.similarity import DEFAULT_THRESHOLD
+from autograder.similarity_report import FORMGRADER_SERVER
 
 
 def _setting(default, help: str, flag: bool = True):
@@ -39,6 +41,11 @@ class Settings:
     tmp_mb: int = _setting(256, "size of the sandbox's private /tmp, in MB")
     allow_unisolated: bool = _setting(False, "grade even where student code cannot be isolated (no bubblewrap, "
                                       "no user namespaces): it then runs as you, with the resource limits only")
+    similarity_threshold: float = _setting(DEFAULT_THRESHOLD, "the similarity score from which a pair of "
+                                           "students' work is flagged in report.html and similarity.csv (0 to 1)")
+    formgrader_url: str = _setting(FORMGRADER_SERVER, "where the instructor's Jupyter server runs, for the report's "
+                                                      "links to submissions in the formgrader (on a hub: "
+                                                      "https://HUB/user/INSTRUCTOR)")
     kernel_starts: int = _setting(3, "times a kernel that dies while starting is started, in all", flag=False)
     kernel_start_timeout: int = _setting(120, "seconds a kernel may take to start", flag=False)
     max_outputs_per_cell: int = _setting(30, "outputs kept per cell (errors and stderr always)", flag=False)
@@ -54,7 +61,7 @@ class Settings:
             if f.type in ("bool", bool):
                 parser.add_argument("--" + f.name.replace("_", "-"), action="store_true", help=f.metadata["help"])
                 continue
-            kind = int if f.type in ("int", int) else str
+            kind = {"int": int, int: int, "float": float, float: float}.get(f.type, str)
             parser.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default,
                                 help=f"{f.metadata['help']} (default: {f.default})")
 
@@ -80,4 +87,6 @@ class Settings:
                  if f.type in ("int", int) and getattr(self, f.name) < 1]
         if self.lms not in LMS_CHOICES:
             found.append(f"--lms must be one of {', '.join(LMS_CHOICES)}")
+        if not 0 < self.similarity_threshold <= 1:
+            found.append("--similarity-threshold must be above 0 and at most 1")
         return found

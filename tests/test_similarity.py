@@ -32,7 +32,7 @@ from autograder.similarity_report import (
     write_csv,
 )
 from tests import classroom
-from tests.grading import CHAPTER, tiny_gradebook
+from tests.grading import CHAPTER, run_grader, tiny_gradebook
 from tests.notebooks import read, release_path
 
 CHAPTERS = chapters()
@@ -291,3 +291,33 @@ def test_formgrader_links_are_the_gradebook_ids_of_the_submitted_notebooks(tmp_p
         expected = {(CHAPTER, s): gradebook.find_submission_notebook(CHAPTER, CHAPTER, s).id for s in ("ada", "bob")}
         links = formgrader_links(gradebook, [CHAPTER, "09_not_in_the_gradebook"], "http://localhost:8888/")
     assert links == {key: f"http://localhost:8888/formgrader/submissions/{id_}/" for key, id_ in expected.items()}
+
+
+# --- In the grading command -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_class_with_a_copy(tmp_path_factory):
+    """A small class of chapter 1 graded by the command: own work, and one copy with its
+    variables renamed."""
+    students = classroom.make_class(CHAPTER, 5, {classroom.RENAMED: 1}, seed=3)
+    folder, out = tmp_path_factory.mktemp("class"), tmp_path_factory.mktemp("graded")
+    for student in students:
+        path = folder / student.student_id / CHAPTER / f"{CHAPTER}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(classroom.notebook(release(CHAPTER), student), path)
+    return students, run_grader(folder, out), out
+
+
+@pytest.mark.slow
+def test_the_grading_command_flags_the_copy_with_its_partner_in_csv_and_report(graded_class_with_a_copy):
+    students, result, out = graded_class_with_a_copy
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    with (out / "similarity.csv").open(newline="") as handle:
+        found = list(csv.DictReader(handle))
+    assert list(found[0]) == COLUMNS and len(found) == len(students) * (len(students) - 1) // 2
+    copied = next(s for s in students if s.kind == classroom.RENAMED)
+    flagged = {frozenset((r["student_a"], r["student_b"])) for r in found if r["flagged"] == "yes"}
+    assert flagged == {frozenset((copied.student_id, copied.origin))}, found
+    page = (out / "report.html").read_text()
+    assert 'id="similarity"' in page and f"{min(copied.student_id, copied.origin)} and" in page
+    assert "/formgrader/submissions/" in page  # each student's link, from the gradebook's ids

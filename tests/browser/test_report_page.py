@@ -30,3 +30,33 @@ def test_the_report_opens_offline_from_its_file(page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert requested == [path.as_uri()], f"the page asked for more than its own file: {requested}"
     assert page.console_errors == []
+
+
+def test_the_similar_submissions_section_shows_each_flagged_pair_side_by_side(page, tmp_path):
+    from autograder.similarity_report import SimilarSubmissions, submission_url
+    from tests.test_similarity import CHAPTER, class_with_copies
+
+    students, comparison = class_with_copies(CHAPTER)
+    server = "http://127.0.0.1:9/user/grace"
+    links = {(CHAPTER, s.student_id): submission_url(server, f"id-{s.student_id}") for s in students}
+    path = tmp_path / "report.html"
+    report.write(class_with_known_mistakes(), path, similar=SimilarSubmissions([comparison], links))
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(path.as_uri())
+    assert page.locator("h2#similarity").is_visible()  # the section's heading, linked from the page's top
+    assert page.locator('nav a[href="#similarity"]').is_visible()
+    section = page.locator("body")
+    assert "A high score is a reason to look, not a verdict." in " ".join(section.inner_text().split())
+    flagged = comparison.flagged()
+    assert flagged, "the class has copies: some pair must be flagged"
+    for pair in flagged:
+        for student in (pair.student_a, pair.student_b):
+            assert section.locator(f'a[href="{server}/formgrader/submissions/id-{student}/"]').count() >= 1
+    marks = section.locator("mark")
+    assert marks.count() > 0 and marks.first.evaluate("m => getComputedStyle(m).backgroundColor") != "rgba(0, 0, 0, 0)"
+    page.locator("details.pair").first.evaluate("element => element.open = true")
+    assert page.locator("details.pair mark").first.is_visible()  # the matching parts, side by side
+    page.screenshot(path=str(ARTIFACTS / "report-similarity.png"), full_page=True)
+    assert requested == [path.as_uri()], f"the page asked for more than its own file: {requested}"
+    assert page.console_errors == []
