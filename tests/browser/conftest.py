@@ -44,24 +44,57 @@ def browser():
         yield instance
 
 
+def _listened(page):
+    """``page``, keeping what its console says: every line, and the errors apart."""
+    page.set_default_timeout(60_000)
+    page.console_errors, page.console_lines = [], []
+
+    def said(message):
+        page.console_lines.append(f"{message.type}: {message.text}")
+        if message.type == "error":
+            page.console_errors.append(message.text)
+
+    def failed(error):
+        page.console_lines.append(f"pageerror: {error}")
+        page.console_errors.append(str(error))
+
+    page.on("console", said)
+    page.on("pageerror", failed)
+    return page
+
+
 @pytest.fixture(scope="module")
 def lab_page(browser):
     """One page for a module's notebooks: JupyterLab loads once in it, and each notebook
     opens in the app already there (jupyterlab.open_notebook)."""
     context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
+    yield _listened(context.new_page())
     context.close()
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    yield page
+    yield _listened(context.new_page())
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails leaves its page's screenshot and console in
+    test-artifacts/browser/failed-<test>.png and .console.txt (taken as it fails, while the
+    page is still open)."""
+    outcome = yield
+    if call.when != "call" or not outcome.get_result().failed:
+        return
+    for name in ("page", "lab_page"):
+        page = item.funcargs.get(name)
+        if page is None or page.is_closed():
+            continue
+        stem = ARTIFACTS / ("failed-" + "".join(c if c.isalnum() or c in "-_." else "-" for c in item.name))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        try:
+            page.screenshot(path=str(stem.with_suffix(".png")))
+        except Exception as error:  # a page that cannot be drawn still leaves its console
+            page.console_lines.append(f"(no screenshot: {error})")
+        stem.with_suffix(".console.txt").write_text("\n".join([f"url: {page.url}", *page.console_lines]) + "\n")
