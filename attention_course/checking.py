@@ -195,8 +195,8 @@ def summary(results: Sequence[CaseResult]) -> str:
         wrong = [r for r in errors if not r.right]
         unworded = [r for r in errors if r.right and not r.worded]
         if not wrong and not unworded:
-            said.append(f"errors: {'all ' + str(len(errors)) if len(errors) > 1 else 'the one'} case"
-                        f"{'s' if len(errors) > 1 else ''} raise{'' if len(errors) > 1 else 's'} as they must")
+            said.append(f"errors: all {len(errors)} bad inputs raise as they must" if len(errors) > 1
+                        else "errors: the bad input raises as it must")
         else:
             found = []
             if wrong:

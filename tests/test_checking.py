@@ -170,7 +170,7 @@ def test_a_failed_check_says_which_part_lost_points_and_its_score():
     assert score_in_message(message) == pytest.approx(1 - SHARES["messages"], abs=1e-3)
     wrong = _failure(lambda n: 7.0 if n == 3 else doubles(n), SIZES)
     assert wrong.startswith("f on size 3: returned 7.0, expected 6.0") and "values: 1 of 2 cases right" in wrong
-    assert "errors: all 2 cases raise as they must" in wrong
+    assert "errors: all 2 bad inputs raise as they must" in wrong
     assert score_in_message("f on x: wrong") is None
 
 
