@@ -94,6 +94,23 @@ class HeadScores:
         layer, head = np.unravel_index(np.argmax(scores), scores.shape)
         return int(layer) + 1, int(head)
 
+    def knock_out(self, kind: str) -> dict[int, list[int]]:
+        """The heads of ``kind`` as a knock-out, {layer: [heads]}; none when the scores failed."""
+        found: dict[int, list[int]] = {}
+        for layer, head in ([] if self.error is not None else self.heads(kind)):
+            found.setdefault(layer, []).append(head)
+        return found
+
+    def groups(self) -> dict[str, dict[int, list[int]]]:
+        """Each kind's heads together, labelled for the knock-out table: {label: {layer: [heads]}}."""
+        groups = {}
+        for kind, label in (("previous_token", "all previous-token heads"), ("induction", "all induction heads")):
+            knock_out = self.knock_out(kind)
+            if knock_out:
+                listed = "; ".join(f"layer {layer}: {', '.join(map(str, heads))}" for layer, heads in knock_out.items())
+                groups[f"{label} ({listed})"] = knock_out
+        return groups
+
 
 def score_heads(model: dict, run_model: Callable, previous_token_score: Callable, induction_score: Callable,
                 sentences: np.ndarray, knock_out: dict | None = None, ablate: Callable | None = None) -> HeadScores:
@@ -110,6 +127,28 @@ def score_heads(model: dict, run_model: Callable, previous_token_score: Callable
         return HeadScores(np.mean(previous, axis=0), np.mean(induction, axis=0))
     except Exception as error:  # the learner's function is not written or failed: figures say so
         return HeadScores(None, None, error)
+
+
+def model_summary(model: dict, settings: dict) -> str:
+    """The model's size, its block's arrays and its number of weights, as text."""
+    count = sum(np.size(value) for value in model.values() if isinstance(value, np.ndarray))
+    count += sum(array.size for block in model["blocks"] for array in block.values())
+    return "\n".join([
+        f"{len(model['vocabulary'])} words, up to {settings['n_ctx']} positions, d_model = {settings['d_model']}, "
+        f"{len(model['blocks'])} layers of {model['h']} heads, trained for {settings['steps']} steps",
+        f"block weights: { {name: array.shape for name, array in model['blocks'][0].items()} }",
+        f"{count} weights in all"])
+
+
+def in_context_text(repeated_losses: np.ndarray, other_losses: np.ndarray) -> str:
+    """The losses of section 2 in words: on the first half, on the repeat, at the restart, and
+    where nothing repeats."""
+    first, second = half_losses(repeated_losses)
+    return "\n".join([
+        f"mean loss predicting new words (positions 0-{PERIOD - 2}): {first:.2f};  "
+        f"predicting repeated words (positions {PERIOD}-{2 * PERIOD - 2}): {second:.3f}",
+        f"at position {PERIOD - 1}, predicting the first word again: {repeated_losses[:, PERIOD - 1].mean():.2f}",
+        f"the sentences that never repeat, positions {PERIOD}-{2 * PERIOD - 2}: {other_losses[:, PERIOD:].mean():.2f}"])
 
 
 def _problem(error: BaseException, names) -> str:
@@ -182,9 +221,32 @@ def knockout_text(table: KnockoutTable) -> str:
     """The table as aligned text: one row per knock-out."""
     if table.error is not None:
         return _problem(table.error, "ablate_heads")
-    lines = [f"{'knocked out':<40} {'first half':>10} {'repeated half':>14}"]
-    lines += [f"{row.label:<40} {row.first_half:>10.3f} {row.repeated_half:>14.3f}" for row in table.rows]
+    width = max(len(row.label) for row in table.rows)
+    lines = [f"{'knocked out':<{width}} {'first half':>10} {'repeated half':>14}"]
+    lines += [f"{row.label:<{width}} {row.first_half:>10.3f} {row.repeated_half:>14.3f}" for row in table.rows]
+    base, rest = table.rows[0], table.rows[1:]
+    single = [row for row in rest if sum(map(len, row.knock_out.values())) == 1]
+    worst = max(single, key=lambda row: row.repeated_half)
+    last_layer = max(layer for row in single for layer in row.knock_out)
+    lines += ["", f"With nothing knocked out the repeated half costs {base.repeated_half:.3f}, the first half "
+                  f"{base.first_half:.2f}.",
+              f"The costliest single head is {worst.label}: the repeated half rises to {worst.repeated_half:.2f}, "
+              f"the first half moves to {worst.first_half:.2f}.",
+              f"Any one head of layer {last_layer} alone: the repeated half rises to at most "
+              f"{max(row.repeated_half for row in single if last_layer in row.knock_out):.2f}."]
+    lines += [f"{row.label}: repeated half {row.repeated_half:.2f}, first half {row.first_half:.2f}."
+              for row in rest if row not in single]
     return "\n".join(lines)
+
+
+def induction_without_text(scores: HeadScores, without: HeadScores) -> str:
+    """The last layer's induction scores as trained and with the previous-token heads knocked out."""
+    for measured in (scores, without):
+        if measured.error is not None:
+            return _problem(measured.error, ("previous_token_score", "induction_score", "ablate_heads"))
+    layer = len(scores.induction)
+    return (f"induction scores of layer {layer}, as trained:                       {scores.induction[-1].round(2)}\n"
+            f"induction scores of layer {layer}, previous-token heads knocked out: {without.induction[-1].round(2)}")
 
 
 # ----------------------------------------------------------------------------- figures
@@ -235,37 +297,34 @@ def head_scores_figure(scores: HeadScores) -> Figure:
     return figure
 
 
-def heads_as_lines_figure(words: Sequence[str], panels: Sequence[tuple[str, np.ndarray]]) -> Figure:
-    """Attention as lines between the words (thickness = weight), one panel per (title, weights)."""
-    figure = new_figure(5.2 * len(panels), 7.6)
-    for ax, (title, weights) in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels):
+def heads_as_lines_figure(words: Sequence[str], sentence_weights: Sequence[np.ndarray], scores: HeadScores) -> Figure:
+    """The strongest previous-token head and the strongest induction head on one sentence, as
+    lines between the words (thickness = weight); the title names where one repeated word looks."""
+    if scores.error is not None:
+        return _message(scores.error, SCORES)
+    (pl, ph), (il, ih) = scores.best("previous_token"), scores.best("induction")
+    induction = sentence_weights[il - 1][ih]
+    looked_at = int(induction[PERIOD].argmax())
+    figure = new_figure(10.4, 7.9)
+    for ax, title, weights in zip(figure.subplots(1, 2), (f"previous-token head (layer {pl}, head {ph})",
+                                                          f"induction head (layer {il}, head {ih})"),
+                                  (sentence_weights[pl - 1][ph], induction)):
         draw_attention_lines(ax, words, words, weights, title=title, max_width=5.0, min_weight=0.05)
+    figure.suptitle(f"The second “{words[PERIOD]}” (position {PERIOD}) looks most at “{words[looked_at]}” "
+                    f"(position {looked_at}), the word that followed the first “{words[0]}”", fontsize=10)
     return figure
 
 
-def knockout_figure(table: KnockoutTable) -> Figure:
-    """The loss on each half of the sentences after each knock-out, as paired bars."""
-    if table.error is not None:
-        return _message(table.error, "ablate_heads")
-    table = table.rows
-    figure = new_figure(10, 0.32 * len(table) + 1.4)
-    ax = figure.subplots()
-    y = np.arange(len(table))[::-1]
-    ax.barh(y + 0.2, [row.first_half for row in table], height=0.4, color=FIRST_COLOUR, label="first half")
-    ax.barh(y - 0.2, [row.repeated_half for row in table], height=0.4, color=REPEAT_COLOUR, label="repeated half")
-    ax.set_yticks(y, [row.label for row in table])
-    ax.axvline(table[0].repeated_half, color="0.3", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("mean loss after the knock-out")
-    ax.set_title("What each knock-out costs")
-    ax.legend(loc="center right", fontsize=9)
-    return figure
-
-
-def composition_figure(words: Sequence[str], previous_weights: np.ndarray, induction_weights: np.ndarray,
-                       query: int, labels: tuple[str, str]) -> Figure:
-    """The two heads on one word: the first copy above, the repeat below. The induction head's
-    arrow goes from the query (below) to the word after its earlier copy (above); the
-    previous-token head's arrow goes from that word back to the earlier copy."""
+def composition_figure(words: Sequence[str], sentence_weights: Sequence[np.ndarray], scores: HeadScores,
+                       query: int) -> Figure:
+    """The strongest heads of each kind on one word: the first copy above, the repeat below. The
+    induction head's arrow goes from the query (below) to the word after its earlier copy
+    (above); the previous-token head's arrow goes from that word back to the earlier copy."""
+    if scores.error is not None:
+        return _message(scores.error, SCORES)
+    (pl, ph), (il, ih) = scores.best("previous_token"), scores.best("induction")
+    previous_weights, induction_weights = sentence_weights[pl - 1][ph], sentence_weights[il - 1][ih]
+    labels = (f"previous-token head {ph}", f"induction head {ih}")
     figure = new_figure(11, 3.6)
     ax = figure.subplots()
     for row, y in ((0, 1.0), (1, 0.0)):
@@ -362,33 +421,37 @@ def training_history(models: Sequence[tuple[int, dict]], run_model: Callable, po
     return history
 
 
-def training_figure(losses: Sequence[float], history: TrainingHistory, title: str) -> Figure:
-    """Above: the training loss and, at each checkpoint, the loss on each half of the
-    repeated sentences. Below: the best previous-token score in layer 1 and the best
-    induction score in layer 2 at each checkpoint."""
-    if history.error is not None:
-        return _message(history.error, SCORES)
-    figure = new_figure(10, 5.6)
-    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1.3, 1])
-    losses = np.asarray(losses, dtype=float)
-    steps = np.arange(1, len(losses) + 1)
-    top.plot(steps, losses, color="0.8", linewidth=0.8, label="training loss (each step)")
-    top.plot(steps, _smooth(losses), color="0.35", linewidth=1.2, label="training loss (mean of 25 steps)")
-    top.plot(history.steps, history.first_half, "s-", color=FIRST_COLOUR, markersize=4, label="first half")
-    top.plot(history.steps, history.repeated_half, "o-", color=REPEAT_COLOUR, markersize=4, label="repeated half")
-    top.set_ylabel("loss")
-    top.set_ylim(0, max(4.6, float(losses.max()) + 0.1))
-    top.legend(loc="lower left", fontsize=8, ncol=2)
-    top.set_title(title)
-    bottom.plot(history.steps, history.previous_token, "s-", color=FIRST_COLOUR, markersize=4,
-                label="best previous-token score, layer 1")
-    bottom.plot(history.steps, history.induction, "o-", color=REPEAT_COLOUR, markersize=4,
-                label="best induction score, layer 2")
-    bottom.axhline(SCORE_THRESHOLD, color="0.5", linewidth=0.8, linestyle=":")
-    bottom.set_ylim(0, 1)
-    bottom.set_ylabel("score")
-    bottom.set_xlabel("training step")
-    bottom.legend(loc="center right", fontsize=8)
+def training_figure(runs: Sequence[tuple[str, Sequence[float], TrainingHistory]]) -> Figure:
+    """One column per run (title, training losses, history). Above: the training loss and, at
+    each checkpoint, the loss on each half of the repeated sentences. Below: the best
+    previous-token score in layer 1 and the best induction score in layer 2."""
+    for _, _, history in runs:
+        if history.error is not None:
+            return _message(history.error, SCORES)
+    figure = new_figure(12, 5.6)
+    axes = figure.subplots(2, len(runs), sharex="col", height_ratios=[1.3, 1], squeeze=False)
+    for column, (title, losses, history) in enumerate(runs):
+        top, bottom = axes[:, column]
+        losses = np.asarray(losses, dtype=float)
+        steps = np.arange(1, len(losses) + 1)
+        top.plot(steps, losses, color="0.8", linewidth=0.8, label="training loss (each step)")
+        top.plot(steps, _smooth(losses), color="0.35", linewidth=1.2, label="training loss (mean of 25 steps)")
+        top.plot(history.steps, history.first_half, "s-", color=FIRST_COLOUR, markersize=4, label="first half")
+        top.plot(history.steps, history.repeated_half, "o-", color=REPEAT_COLOUR, markersize=4,
+                 label="repeated half")
+        top.set_ylabel("loss")
+        top.set_ylim(0, max(4.6, float(losses.max()) + 0.1))
+        top.set_title(title)
+        bottom.plot(history.steps, history.previous_token, "s-", color=FIRST_COLOUR, markersize=4,
+                    label="best previous-token score, layer 1")
+        bottom.plot(history.steps, history.induction, "o-", color=REPEAT_COLOUR, markersize=4,
+                    label="best induction score, layer 2")
+        bottom.axhline(SCORE_THRESHOLD, color="0.5", linewidth=0.8, linestyle=":")
+        bottom.set_ylim(0, 1)
+        bottom.set_ylabel("score")
+        bottom.set_xlabel("training step")
+    axes[0, 0].legend(loc="lower left", fontsize=8, ncol=2)
+    axes[1, 0].legend(loc="center right", fontsize=8)
     return figure
 
 

@@ -37,27 +37,7 @@ def _problem(error: BaseException, names: str | tuple[str, ...], shown_by: str =
     return failure_text(error)
 
 
-# --- 1. The feed-forward network's GELU -------------------------------------------------------
-
-
-def gelu_figure(gelu: Callable) -> Figure:
-    """The given GELU beside ReLU, max(0, x)."""
-    x = np.linspace(-4, 3, 281)
-    figure = new_figure(6.5, 3.2)
-    ax = figure.add_subplot()
-    ax.axhline(0, color="0.8", linewidth=0.8)
-    ax.plot(x, np.maximum(x, 0), color="0.55", linestyle="--", label="ReLU: max(0, x)")
-    ax.plot(x, gelu(x), color=BAR_COLOUR, linewidth=2.2, label="GELU (tanh approximation)")
-    lowest = int(np.argmin(gelu(x)))
-    ax.plot(x[lowest], gelu(x)[lowest], "o", color=OUTLINE_COLOUR)
-    ax.annotate(f"lowest: {gelu(x)[lowest]:.3f} at x = {x[lowest]:.2f}", (x[lowest], gelu(x)[lowest]),
-                xytext=(-3.9, 0.9), fontsize=9, arrowprops={"arrowstyle": "->", "color": "0.4"})
-    ax.set(xlabel="x", ylabel="activation", title="GELU: a smooth ReLU that lets small negatives through")
-    ax.legend(loc="upper left", fontsize=9)
-    return figure
-
-
-# --- 2. Why the residual connection --------------------------------------------------------------
+# --- 1. Why the residual connection --------------------------------------------------------------
 
 
 def _cosines(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -92,7 +72,7 @@ def residual_figure(transformer_block: Callable, block_without_residual: Callabl
     return figure
 
 
-# --- 3. Why layer normalisation --------------------------------------------------------------------
+# --- 2. Why layer normalisation --------------------------------------------------------------------
 
 
 def _spreads(block: Callable, X: np.ndarray, blocks: Sequence[dict], h: int, mask) -> list[float]:
@@ -130,26 +110,7 @@ def spread_figure(transformer_block: Callable, block_without_layer_norm: Callabl
     return figure
 
 
-# --- 4. The language model -------------------------------------------------------------------
-
-
-def show_generation(generate: Callable, model: dict, prompt: str, steps: int,
-                    temperatures: Sequence[float] = (0.0, 1.0), seed: int = 0) -> None:
-    """Print the prompt's continuation at each temperature, ``generate(model, ids, steps, T, rng)``
-    returning ``(tokens, logits)``: the token ids, prompt included, and the logits they were drawn from."""
-    vocabulary = model["vocabulary"]
-    ids, unknown = token_ids(prompt, vocabulary)
-    if unknown:
-        print(f"(not in the vocabulary, left out: {', '.join(unknown)})")
-    for temperature in temperatures:
-        try:
-            tokens, _ = generate(model, ids, steps, temperature, np.random.default_rng(seed))
-        except Exception as error:  # noqa: BLE001 - the learner's code: say why instead of a traceback
-            print(_problem(error, ("transformer_block", "layer_norm", "feed_forward", "sample_next"), "cell"))
-            return
-        prompt_text = " ".join(vocabulary[t] for t in tokens[: len(ids)])
-        new_text = " ".join(vocabulary[t] for t in tokens[len(ids):])
-        print(f"T = {temperature:<4g} {prompt_text} | {new_text}")
+# --- 3. The language model -------------------------------------------------------------------
 
 
 def generate_by_recomputing(language_model: Callable, sample_next: Callable, model: dict, prompt: list[int],
@@ -184,7 +145,7 @@ def compare_generation(generate: Callable, language_model: Callable, sample_next
     print(f"same tokens: {list(cached) == list(full)};  largest difference between their logits: {gap:.1e}")
 
 
-# --- 5. Cross-attention --------------------------------------------------------------------------
+# --- 4. Cross-attention --------------------------------------------------------------------------
 
 
 def cross_attention_figure(target_words: Sequence[str], source_words: Sequence[str], masked, unmasked) -> Figure:
@@ -205,7 +166,7 @@ def _pads(words: Sequence[str]) -> int:
     return sum(word == "<pad>" for word in words) or len(words)
 
 
-# --- 6. The explorer -------------------------------------------------------------------------
+# --- 5. The explorer -------------------------------------------------------------------------
 
 #: Prompt words the explorer keeps (the last ones), and words it may add.
 PROMPT_WORDS = 12
