@@ -236,13 +236,15 @@ def test_without_layer_norm_the_spread_multiplies_and_with_it_grows_slowly(chapt
     assert spreads["transformer_block"] < 4  # by addition: far from a factor per block
 
 
-def test_the_untrained_model_scores_about_log_v_and_the_trained_one_copies_the_repeat(chapter_11):
+def test_the_trained_model_bets_evenly_on_the_first_half_and_copies_the_repeat(chapter_11):
     ns = chapter_11
     loss, lm = ns["next_token_loss"], ns["language_model"]
     model, trained, ids, run = ns["model"], ns["trained"], ns["ids"], ns["run"]
+    # The chapter's random-weight model (no claim in the prose): it has learned nothing either.
     untrained = loss(lm(model, ids)[0][:-1], ids[1:])
-    assert untrained > 0.9 * np.log(len(model["vocabulary"]))  # "no better than even bets"
+    assert untrained > 0.9 * np.log(len(model["vocabulary"]))
     logits = lm(trained, run)[0]
+    # "On the random first half it does no better than even bets (log V)"
     assert loss(logits[:7], run[1:8]) == pytest.approx(np.log(len(trained["vocabulary"])), rel=0.15)
     assert loss(logits[8:-1], run[9:]) < 0.05  # "nearly perfect on the repeat"
 
